@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Copy the site's front-end files from node_modules (pinned by package-lock.json)
+# into book/assets/vendor/, which Sphinx publishes as _static/vendor/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=book/assets/vendor
+rm -rf "$target"
+mkdir -p "$target/mathjax" "$target/html-manager"
+cp node_modules/requirejs/require.js "$target/require.js"
+# MathJax 3: the combined TeX->CommonHTML component plus what it loads on demand
+# (fonts, TeX extensions, the context menu's components).
+cp -r node_modules/mathjax/es5/. "$target/mathjax/"
+rm -rf "$target/mathjax/sre" "$target/mathjax/node-main.js"
+# ipywidgets html-manager 1.x (ipywidgets 8): the AMD bundle and its Font Awesome fonts.
+find node_modules/@jupyter-widgets/html-manager/dist -maxdepth 1 -type f ! -name '*.map' \
+  -exec cp {} "$target/html-manager/" \;
+echo "vendored into $target: $(du -sh "$target" | cut -f1)"
