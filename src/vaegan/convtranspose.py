@@ -433,8 +433,9 @@ class ConvTranspose2d(nn.Module):
                 )
         factory = {"device": device, "dtype": dtype}
         self.weight = nn.Parameter(torch.empty(in_channels, out_channels // groups, *self.kernel_size, **factory))
-        self.bias = nn.Parameter(torch.empty(out_channels, **factory)) if bias else None
-        if not bias:
+        if bias:
+            self.bias = nn.Parameter(torch.empty(out_channels, **factory))
+        else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 

@@ -1,0 +1,357 @@
+"""MNIST and CelebA, found locally or downloaded, and served fast.
+
+Where data is looked for, first match wins:
+
+1. the ``root`` argument of a loader;
+2. the environment variable ``VAEGAN_DATA_DIR``;
+3. a per-user cache folder (``$XDG_CACHE_HOME/vaegan`` or ``~/.cache/vaegan``).
+
+Inside that folder MNIST lives in ``MNIST/raw/`` (torchvision's layout) and
+CelebA in ``celeba/img_align_celeba/*.jpg`` (an ImageFolder with one class).
+
+Missing files are downloaded when the network is reachable (MNIST through
+torchvision, CelebA through Hugging Face ``datasets``).  Without a network the
+loaders fail within seconds with a :class:`DataNotFoundError` that names the
+folder searched and how to fill it.
+
+MNIST is small (47 MB as bytes), so it is decoded once into a single tensor and
+batches are slices of it: no per-image PIL work in the training loop.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Literal
+
+import torch
+from torch import Tensor
+
+__all__ = [
+    "DATA_DIR_VARIABLE",
+    "OFFLINE_VARIABLE",
+    "DataError",
+    "DataNotFoundError",
+    "DataCorruptError",
+    "ImageTensors",
+    "TensorLoader",
+    "data_dir",
+    "mnist",
+    "holdout_digits",
+    "celeba",
+    "export_images",
+    "network_available",
+    "scale_images",
+]
+
+DATA_DIR_VARIABLE = "VAEGAN_DATA_DIR"
+OFFLINE_VARIABLE = "VAEGAN_OFFLINE"
+CELEBA_HF_NAME = "nielsr/CelebA-faces"
+
+# Sizes of torchvision's uncompressed IDX files; a different size means a truncated or foreign file.
+MNIST_FILES = {
+    "train-images-idx3-ubyte": 47_040_016,
+    "train-labels-idx1-ubyte": 60_008,
+    "t10k-images-idx3-ubyte": 7_840_016,
+    "t10k-labels-idx1-ubyte": 10_008,
+}
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+
+Scale = Literal["unit", "symmetric", "standard"]
+
+
+class DataError(RuntimeError):
+    """Base class for data problems, each message says how to fix it."""
+
+
+class DataNotFoundError(DataError, FileNotFoundError):
+    pass
+
+
+class DataCorruptError(DataError):
+    pass
+
+
+# ---------------------------------------------------------------------------
+# Locations and the network
+# ---------------------------------------------------------------------------
+
+
+def data_dir(root: str | os.PathLike | None = None) -> Path:
+    """The folder data is read from (and downloaded into): ``root`` >
+    ``$VAEGAN_DATA_DIR`` > the per-user cache."""
+    if root is not None:
+        return Path(root).expanduser()
+    from_environment = os.environ.get(DATA_DIR_VARIABLE)
+    if from_environment:
+        return Path(from_environment).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "vaegan"
+
+
+def _where(root) -> str:
+    if root is not None:
+        return "the root argument"
+    if os.environ.get(DATA_DIR_VARIABLE):
+        return f"${DATA_DIR_VARIABLE}"
+    return f"the default cache (${DATA_DIR_VARIABLE} is not set)"
+
+
+def network_available(host: str = "huggingface.co", port: int = 443, timeout: float = 3.0) -> bool:
+    """True if a TCP connection to ``host`` opens within ``timeout`` seconds.
+
+    Name resolution runs in a daemon thread so that a resolver that never
+    answers cannot hang the caller.  ``VAEGAN_OFFLINE=1`` (or Hugging Face's
+    ``HF_DATASETS_OFFLINE=1``) answers False without trying.
+    """
+    for variable in (OFFLINE_VARIABLE, "HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE"):
+        if os.environ.get(variable, "").strip().lower() in {"1", "true", "yes"}:
+            return False
+    result: list[bool] = []
+
+    def attempt() -> None:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                result.append(True)
+        except OSError:
+            result.append(False)
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(timeout + 1.0)
+    return bool(result and result[0])
+
+
+# ---------------------------------------------------------------------------
+# In-memory image tensors
+# ---------------------------------------------------------------------------
+
+
+def scale_images(images_uint8: Tensor, scale: Scale) -> Tensor:
+    """uint8 pixels -> float32: ``unit`` [0, 1], ``symmetric`` [-1, 1] (GANs' tanh
+    output), ``standard`` zero mean and unit variance over MNIST (the ARENA
+    autoencoders)."""
+    images = images_uint8.float().div_(255.0)
+    if scale == "unit":
+        return images
+    if scale == "symmetric":
+        return images.mul_(2.0).sub_(1.0)
+    if scale == "standard":
+        return images.sub_(MNIST_MEAN).div_(MNIST_STD)
+    raise ValueError(f"unknown scale {scale!r}; use 'unit', 'symmetric' or 'standard'")
+
+
+@dataclass
+class ImageTensors(torch.utils.data.Dataset):
+    """A labelled image set held as two tensors: ``images (n, c, h, w)`` float32, ``labels (n,)``."""
+
+    images: Tensor
+    labels: Tensor
+    scale: str = "unit"
+
+    def __len__(self) -> int:
+        return self.images.shape[0]
+
+    def __getitem__(self, index):
+        return self.images[index], self.labels[index]
+
+    def subset(self, count: int) -> "ImageTensors":
+        """The first ``count`` images (a fixed, reproducible subset)."""
+        if count <= 0:
+            raise ValueError(f"subset size must be positive, got {count}")
+        return ImageTensors(self.images[:count], self.labels[:count], self.scale)
+
+
+class TensorLoader:
+    """Batches that are slices of in-memory tensors: a DataLoader without the
+    per-item Python overhead.  Shuffles with its own seeded generator, so the
+    order depends only on ``seed`` and the epoch."""
+
+    def __init__(
+        self, dataset: ImageTensors, batch_size: int, shuffle: bool = True, seed: int = 0, drop_last: bool = False
+    ) -> None:
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        self.dataset, self.batch_size, self.shuffle, self.drop_last = dataset, batch_size, shuffle, drop_last
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        full, rest = divmod(len(self.dataset), self.batch_size)
+        return full if (self.drop_last or rest == 0) else full + 1
+
+    def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
+        count = len(self.dataset)
+        order = torch.randperm(count, generator=self.generator) if self.shuffle else None
+        for start in range(0, count, self.batch_size):
+            stop = min(start + self.batch_size, count)
+            if self.drop_last and stop - start < self.batch_size:
+                return
+            if order is None:
+                yield self.dataset.images[start:stop], self.dataset.labels[start:stop]
+            else:
+                index = order[start:stop]
+                yield self.dataset.images[index], self.dataset.labels[index]
+
+
+# ---------------------------------------------------------------------------
+# MNIST
+# ---------------------------------------------------------------------------
+
+
+def _check_mnist_files(raw: Path) -> list[str]:
+    """Names of missing files; raises DataCorruptError for a file of the wrong size."""
+    missing = []
+    for name, size in MNIST_FILES.items():
+        path = raw / name
+        if not path.exists():
+            missing.append(name)
+        elif path.stat().st_size != size:
+            raise DataCorruptError(
+                f"MNIST file {path} has {path.stat().st_size:,} bytes, expected {size:,}: it is truncated or "
+                f"not the official file. Delete it (it will be downloaded again when online) or restore it; "
+                f"if the folder has a checksums.sha256, check it with `sha256sum -c checksums.sha256`."
+            )
+    return missing
+
+
+def _download_mnist(root: Path) -> None:
+    from torchvision import datasets
+
+    root.mkdir(parents=True, exist_ok=True)
+    for train in (True, False):
+        datasets.MNIST(str(root), train=train, download=True)
+
+
+def mnist(
+    train: bool = True,
+    root: str | os.PathLike | None = None,
+    scale: Scale = "unit",
+    limit: int | None = None,
+    download: bool = True,
+) -> ImageTensors:
+    """MNIST as one in-memory tensor ``(n, 1, 28, 28)`` with labels ``(n,)``.
+
+    ``limit`` keeps the first ``limit`` images (the smoke profile's subsets).
+    """
+    if scale not in ("unit", "symmetric", "standard"):
+        raise ValueError(f"unknown scale {scale!r}; use 'unit', 'symmetric' or 'standard'")
+    if limit is not None and limit <= 0:
+        raise ValueError(f"limit must be positive or None, got {limit}")
+    folder = data_dir(root)
+    raw = folder / "MNIST" / "raw"
+    missing = _check_mnist_files(raw)
+    if missing:
+        if not download:
+            raise DataNotFoundError(
+                f"MNIST is not in {raw} (from {_where(root)}); missing {', '.join(missing)}. "
+                f"Set {DATA_DIR_VARIABLE} to a folder that contains MNIST/raw/, or pass download=True while online."
+            )
+        if not network_available("ossci-datasets.s3.amazonaws.com"):
+            raise DataNotFoundError(
+                f"MNIST is not in {raw} (from {_where(root)}); missing {', '.join(missing)}, and there is no "
+                f"network to download it. Fix: set {DATA_DIR_VARIABLE} to a folder that contains MNIST/raw/ "
+                f"with the four uncompressed IDX files, or run once with a network connection so that "
+                f"torchvision downloads them into {folder}."
+            )
+        _download_mnist(folder)
+        _check_mnist_files(raw)
+
+    from torchvision import datasets
+
+    try:
+        source = datasets.MNIST(str(folder), train=train, download=False)
+    except Exception as error:  # torchvision raises bare RuntimeErrors on bad headers
+        raise DataCorruptError(
+            f"could not read MNIST from {raw}: {error}. Delete the files and download them again."
+        ) from error
+    images, labels = source.data, source.targets
+    if limit is not None:
+        images, labels = images[:limit], labels[:limit]
+    return ImageTensors(scale_images(images.unsqueeze(1), scale), labels.clone(), scale)
+
+
+def holdout_digits(
+    root: str | os.PathLike | None = None, scale: Scale = "unit"
+) -> tuple[Tensor, Tensor]:
+    """One test image of each digit, 0 to 9 (the first of each class in the test
+    set): ``images (10, 1, 28, 28)``, ``labels (10,)``.  Trainers decode these
+    at intervals to show reconstructions improving."""
+    test = mnist(train=False, root=root, scale=scale)
+    indices = [int(torch.nonzero(test.labels == digit)[0]) for digit in range(10)]
+    return test.images[indices], test.labels[indices]
+
+
+# ---------------------------------------------------------------------------
+# CelebA
+# ---------------------------------------------------------------------------
+
+
+def export_images(rows, folder: str | os.PathLike, limit: int | None = None, quality: int = 95) -> int:
+    """Save the ``"image"`` of each row (PIL images, as Hugging Face datasets give
+    them) as ``000001.jpg``, ``000002.jpg``, ... in ``folder``; return the count."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        row["image"].convert("RGB").save(folder / f"{count:06d}.jpg", quality=quality)
+        if limit is not None and count >= limit:
+            break
+    return count
+
+
+def _download_celeba(target: Path, limit: int | None) -> None:
+    from datasets import load_dataset
+
+    rows = load_dataset(CELEBA_HF_NAME, split="train", streaming=limit is not None)
+    export_images(rows, target / "img_align_celeba", limit=limit)
+
+
+def celeba(
+    root: str | os.PathLike | None = None,
+    image_size: int = 64,
+    folder: str = "celeba",
+    download: bool = True,
+    download_limit: int | None = None,
+):
+    """Aligned CelebA faces as a torchvision ``ImageFolder``: each item is a
+    ``(3, image_size, image_size)`` tensor in [-1, 1] (resize the short side,
+    centre-crop) and the label 0.
+
+    ``folder`` picks the sub-folder of the data folder (``celeba`` or
+    ``celeba_89x109`` for the offline copies).  When it is missing and the network
+    is up, the faces are fetched from the Hugging Face hub (``nielsr/CelebA-faces``)
+    and saved as JPEGs in the same layout.
+    """
+    if image_size <= 0:
+        raise ValueError(f"image_size must be positive, got {image_size}")
+    base = data_dir(root) / folder
+    images = base / "img_align_celeba"
+    if not (images.is_dir() and any(images.glob("*.jpg"))):
+        if not download:
+            raise DataNotFoundError(
+                f"no CelebA JPEGs in {images} (from {_where(root)}). Set {DATA_DIR_VARIABLE} to a folder "
+                f"with {folder}/img_align_celeba/*.jpg, or pass download=True while online."
+            )
+        if not network_available("huggingface.co"):
+            raise DataNotFoundError(
+                f"no CelebA JPEGs in {images} (from {_where(root)}), and there is no network to download "
+                f"them. Fix: set {DATA_DIR_VARIABLE} to a folder with {folder}/img_align_celeba/*.jpg "
+                f"(aligned CelebA faces), or run once online so that the faces are fetched from the "
+                f"Hugging Face hub ({CELEBA_HF_NAME}) into {images}."
+            )
+        _download_celeba(base, download_limit)
+
+    from torchvision import datasets, transforms
+
+    transform = transforms.Compose(
+        [
+            transforms.Resize(image_size),
+            transforms.CenterCrop(image_size),
+            transforms.ToTensor(),
+            transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
+        ]
+    )
+    return datasets.ImageFolder(str(base), transform=transform)

@@ -1,0 +1,21 @@
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def data_root() -> Path:
+    """The real data folder ($VAEGAN_DATA_DIR; `make test` sets it to ../shared/data).
+
+    Tests that need real data fail, not skip, when it is missing: a silently skipped
+    data test would hide a broken set-up."""
+    folder = os.environ.get("VAEGAN_DATA_DIR")
+    if not folder or not (Path(folder) / "MNIST" / "raw").is_dir():
+        pytest.fail(
+            "VAEGAN_DATA_DIR must point at a folder with MNIST/raw and celeba/ (run the tests through `make test`, "
+            "which uses ../shared/data when it exists)"
+        )
+    return Path(folder)

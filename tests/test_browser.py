@@ -1,0 +1,93 @@
+"""The built site in a real headless browser (run by `make test` after the strict build)."""
+
+import contextlib
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+SITE = ROOT / "_build" / "html"
+WIDGET_STATE = re.compile(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S)
+
+
+def pages_and_explorers() -> list[tuple[str, int]]:
+    """Every page of the table of contents, with the number of explorers its saved widget state holds."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    entries = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
+    result = []
+    for entry in entries:
+        html = (SITE / f"{entry}.html").read_text()
+        count = 0
+        for block in WIDGET_STATE.findall(html):
+            state = json.loads(block)["state"]
+            count += sum("vaegan-explorer" in m["state"].get("_dom_classes", []) for m in state.values())
+        source = (ROOT / f"{entry}.md").read_text()
+        if "_explorer(" in source:
+            assert count > 0, f"{entry} builds an explorer but its page saved no widget state for it"
+        result.append((f"{entry}.html", count))
+    return result
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site():
+    if not (SITE / "index.html").exists():
+        pytest.fail("no built site in _build/html: run `make book` (or `make test`, which builds it) first")
+    return SITE
+
+
+def test_no_page_references_another_host_for_scripts_styles_or_images(site):
+    pattern = re.compile(r'<(?:script|img|iframe)[^>]*\ssrc="(https?:)?//|<link[^>]*rel="stylesheet"[^>]*href="(https?:)?//')
+    offenders = [str(p.relative_to(site)) for p in site.rglob("*.html") if pattern.search(p.read_text())]
+    assert not offenders, f"pages load from other hosts: {offenders}"
+
+
+def test_every_page_in_headless_chromium(site):
+    import os
+
+    node, chromium = shutil.which("node"), os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    assert node and chromium, "the browser test needs node and Chromium (`make test` installs them)"
+    pages = pages_and_explorers()
+    assert sum(count for _, count in pages) >= 1
+    with serve(site) as base:
+        result = subprocess.run(
+            [node, str(ROOT / "tests" / "browser" / "check_site.mjs"), base,
+             *[f"{page}={count}" for page, count in pages], "search.html=0", "genindex.html=0"],
+            capture_output=True, text=True, timeout=600, cwd=ROOT,
+        )
+    print(result.stdout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    reports = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(reports) == len(pages) + 2
+    for report, (_, expected) in zip(reports, pages):
+        assert report["problems"] == [] and report["explorers"] == expected and report["moved"] == expected

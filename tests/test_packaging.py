@@ -1,0 +1,33 @@
+"""Install the package the way a Colab learner does (pip from the repository, not editable)
+into a fresh folder and use it from there."""
+
+import subprocess
+import sys
+import textwrap
+
+from conftest import ROOT
+
+
+def test_pip_install_from_the_repository_gives_a_working_package(tmp_path):
+    target = tmp_path / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(ROOT)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert install.returncode == 0, install.stderr[-3000:]
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(target)!r})
+        import torch, torch.nn.functional as F
+        import vaegan
+        from vaegan import checks, convtranspose, data, explorers, profiles, stamping, notebook, benchmark
+        assert vaegan.__file__.startswith({str(target)!r}), vaegan.__file__
+        x, w = torch.randn(2, 3, 5, 5), torch.randn(3, 4, 4, 4)
+        assert torch.allclose(convtranspose.conv_transpose2d(x, w, None, 2, 1), F.conv_transpose2d(x, w, None, 2, 1), atol=1e-5)
+        print("ok", vaegan.__version__)
+        """
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.startswith("ok")
