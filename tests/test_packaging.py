@@ -1,6 +1,7 @@
 """Install the package the way a Colab learner does (pip from the repository, not editable)
 into a fresh folder and use it from there."""
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -9,9 +10,15 @@ from conftest import ROOT
 
 
 def test_pip_install_from_the_repository_gives_a_working_package(tmp_path):
+    # Build from a copy holding only what a clone of the repository gives pip, so the test
+    # sees a missing file the way a learner would, and leaves no build/ folder behind here.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
     target = tmp_path / "site"
     install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(ROOT)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(source)],
         capture_output=True, text=True, timeout=600,
     )
     assert install.returncode == 0, install.stderr[-3000:]

@@ -7,7 +7,7 @@ import statistics
 import time
 from typing import Callable
 
-__all__ = ["time_side_by_side"]
+__all__ = ["time_side_by_side", "conv_transpose_ratios", "DCGAN_GENERATOR_LAYERS"]
 
 
 def time_side_by_side(
@@ -26,3 +26,46 @@ def time_side_by_side(
             run()
             times[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+#: The four transposed convolutions of a 64x64 DCGAN generator: (in_channels, in_size, out_channels);
+#: each has kernel 4, stride 2, padding 1 and doubles the size.
+DCGAN_GENERATOR_LAYERS = [(512, 4, 256), (256, 8, 128), (128, 16, 64), (64, 32, 3)]
+
+
+def conv_transpose_ratios(batch: int = 64, repeats: int = 7, layers=DCGAN_GENERATOR_LAYERS, seed: int = 0):
+    """Time the from-scratch ``conv_transpose2d`` against PyTorch's on each layer, forward
+    and forward+backward.  Returns one dict per layer and pass with both medians (seconds)
+    and their ratio ours / PyTorch."""
+    import torch
+    import torch.nn.functional as F
+
+    from vaegan.convtranspose import conv_transpose2d
+
+    generator = torch.Generator().manual_seed(seed)
+    rows = []
+    for in_channels, size, out_channels in layers:
+        x = torch.randn(batch, in_channels, size, size, generator=generator).requires_grad_()
+        weight = (0.02 * torch.randn(in_channels, out_channels, 4, 4, generator=generator)).requires_grad_()
+        for backward in (False, True):
+
+            def run(function, backward=backward):
+                with torch.set_grad_enabled(backward):
+                    out = function(x, weight, None, 2, 1)
+                    if backward:
+                        out.backward(torch.ones_like(out))
+                        x.grad = weight.grad = None
+
+            seconds = time_side_by_side(
+                {"ours": lambda: run(conv_transpose2d), "torch": lambda: run(F.conv_transpose2d)}, repeats=repeats
+            )
+            rows.append(
+                {
+                    "layer": f"{in_channels}x{size}x{size} -> {out_channels}x{2 * size}x{2 * size}",
+                    "pass": "fwd+bwd" if backward else "forward",
+                    "ours_s": seconds["ours"],
+                    "torch_s": seconds["torch"],
+                    "ratio": seconds["ours"] / seconds["torch"],
+                }
+            )
+    return rows
