@@ -223,3 +223,12 @@ def test_output_size_formula_matches_pytorch():
                                 output_padding, 1, dilation,
                             ).shape[-1]
                             assert predicted == actual
+
+
+def test_second_derivatives_flow_through_the_custom_backward():
+    """The backward pass is built from differentiable operations, so penalties on gradients
+    (as in WGAN-GP) can differentiate through it."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 2, 3, 3, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(2, 3, 3, 3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradgradcheck(lambda a, b: conv_transpose2d(a, b, None, 2, 1), (x, weight))
