@@ -61,3 +61,11 @@ def test_stamp_figure_draws_every_step_and_the_result():
         plt.close(figure)
     with pytest.raises(ValueError, match="2D"):
         stamping.stamp_steps(torch.ones(1, 2, 2), kernel)
+
+
+def test_random_comparison_rejects_an_implementation_that_ignores_an_argument():
+    def ignores_output_padding(x, weight, bias, stride, padding, output_padding, groups, dilation):
+        return convtranspose.conv_transpose2d(x, weight, bias, stride, padding, 0, groups, dilation)
+
+    with pytest.raises(AssertionError, match="shape"):
+        checks.compare_conv_transpose2d(ignores_output_padding, configurations=50)

@@ -14,7 +14,12 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-__all__ = ["check_conv_transpose1d_minimal", "check_conv_transpose2d_minimal", "check_output_size"]
+__all__ = [
+    "check_conv_transpose1d_minimal",
+    "check_conv_transpose2d_minimal",
+    "check_output_size",
+    "compare_conv_transpose2d",
+]
 
 
 def _not_attempted(name: str, result) -> bool:
@@ -111,3 +116,73 @@ def check_output_size(function: Callable, seed: int = 0, cases: int = 50) -> boo
         checked += 1
     print(f"output size: all {cases} random configurations match PyTorch.")
     return True
+
+
+def _random_conv_transpose2d_case(generator: torch.Generator):
+    """One random configuration of everything ``conv_transpose2d`` accepts (float64)."""
+
+    def randint(low, high):
+        return int(torch.randint(low, high + 1, (1,), generator=generator))
+
+    groups = randint(1, 3)
+    in_channels, out_channels = groups * randint(1, 3), groups * randint(1, 3)
+    kernel = (randint(1, 5), randint(1, 5))
+    stride = (randint(1, 4), randint(1, 4))  # often larger than the kernel
+    dilation = (randint(1, 3), randint(1, 3))
+    padding = (randint(0, 3), randint(0, 3))
+    output_padding = tuple(randint(0, max(s, d) - 1) for s, d in zip(stride, dilation))
+    x = torch.randn(randint(1, 3), in_channels, randint(1, 7), randint(1, 7), dtype=torch.float64, generator=generator)
+    weight = torch.randn(in_channels, out_channels // groups, *kernel, dtype=torch.float64, generator=generator)
+    bias = torch.randn(out_channels, dtype=torch.float64, generator=generator) if randint(0, 1) else None
+    return x, weight, bias, (stride, padding, output_padding, groups, dilation)
+
+
+def compare_conv_transpose2d(function: Callable, configurations: int = 300, seed: int = 0) -> dict:
+    """Run ``function`` and ``F.conv_transpose2d`` on ``configurations`` random valid
+    configurations (float64), comparing outputs and the gradients for input, weight and bias.
+
+    Where PyTorch refuses a configuration, ``function`` must refuse it too, with a
+    ``ValueError``.  Returns the largest errors and how often each feature occurred:
+    ``{"worst_value", "worst_gradient", "features": {name: count}}``.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    worst_value = worst_gradient = 0.0
+    features = dict.fromkeys(
+        ["groups>1", "stride>kernel", "non-square kernel", "non-square stride", "dilation", "output_padding"], 0
+    )
+    checked = 0
+    while checked < configurations:
+        x, weight, bias, arguments = _random_conv_transpose2d_case(generator)
+        try:
+            expected = F.conv_transpose2d(x, weight, bias, *arguments)
+        except RuntimeError:
+            try:
+                function(x, weight, bias, *arguments)
+            except ValueError:
+                continue
+            raise AssertionError(f"PyTorch refuses {arguments} for input {tuple(x.shape)}, but the function did not")
+        if expected.numel() == 0:
+            continue
+        inputs = [t.clone().requires_grad_() for t in (x, weight, bias) if t is not None]
+        with_bias = bias is not None
+        got = function(inputs[0], inputs[1], inputs[2] if with_bias else None, *arguments)
+        if got.shape != expected.shape:
+            raise AssertionError(f"shape {tuple(got.shape)}, expected {tuple(expected.shape)} for {arguments}")
+        worst_value = max(worst_value, (got - expected).abs().max().item())
+
+        grad_output = torch.randn(expected.shape, dtype=torch.float64, generator=generator)
+        ours = torch.autograd.grad(got, inputs, grad_output)
+        reference = F.conv_transpose2d(inputs[0], inputs[1], inputs[2] if with_bias else None, *arguments)
+        theirs = torch.autograd.grad(reference, inputs, grad_output)
+        worst_gradient = max(worst_gradient, max((a - b).abs().max().item() for a, b in zip(ours, theirs)))
+
+        stride, _, output_padding, groups, dilation = arguments
+        kernel = tuple(weight.shape[2:])
+        features["groups>1"] += groups > 1
+        features["stride>kernel"] += any(s > k for s, k in zip(stride, kernel))
+        features["non-square kernel"] += kernel[0] != kernel[1]
+        features["non-square stride"] += stride[0] != stride[1]
+        features["dilation"] += dilation != (1, 1)
+        features["output_padding"] += output_padding != (0, 0)
+        checked += 1
+    return {"worst_value": worst_value, "worst_gradient": worst_gradient, "features": features}
