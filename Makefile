@@ -23,7 +23,7 @@ export PYTHONHASHSEED := 0
 .PHONY: book test setup chromium vendor notebooks build data benchmark clean
 
 book: setup vendor
-	VAEGAN_PROFILE=$(BOOK_PROFILE) $(BIN)/jupyter-book build . --all -W -n --keep-going
+	$(MAKE) --no-print-directory build
 
 test: setup vendor
 	@test -n "$$VAEGAN_DATA_DIR" || { echo "set VAEGAN_DATA_DIR to a folder with MNIST/raw and celeba/ (or run \`make data\` online)"; exit 1; }

@@ -36,7 +36,7 @@ def test_generated_notebooks_match_their_md_sources():
     assert result.returncode == 0, result.stderr + "\nRun `make notebooks` and commit the result."
 
 
-def test_drift_check_notices_an_edit(tmp_path, monkeypatch):
+def test_drift_check_notices_an_edit(tmp_path):
     sys.path.insert(0, str(ROOT / "scripts"))
     import make_notebooks
 

@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import socket
@@ -73,8 +74,6 @@ def test_no_page_references_another_host_for_scripts_styles_or_images(site):
 
 
 def test_every_page_in_headless_chromium(site):
-    import os
-
     node, chromium = shutil.which("node"), os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     assert node and chromium, "the browser test needs node and Chromium (`make test` installs them)"
     pages = pages_and_explorers()

@@ -3,6 +3,7 @@ machine noise hits them alike, and results are reported as ratios."""
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from typing import Callable
@@ -33,6 +34,17 @@ def time_side_by_side(
 DCGAN_GENERATOR_LAYERS = [(512, 4, 256), (256, 8, 128), (128, 16, 64), (64, 32, 3)]
 
 
+def _conv_transpose_pass(function, x, weight, backward: bool) -> None:
+    """One DCGAN-layer call of ``function`` (kernel 4, stride 2, padding 1), with its backward if asked."""
+    import torch
+
+    with torch.set_grad_enabled(backward):
+        out = function(x, weight, None, 2, 1)
+        if backward:
+            out.backward(torch.ones_like(out))
+            x.grad = weight.grad = None
+
+
 def conv_transpose_ratios(batch: int = 64, repeats: int = 7, layers=DCGAN_GENERATOR_LAYERS, seed: int = 0):
     """Time the from-scratch ``conv_transpose2d`` against PyTorch's on each layer, forward
     and forward+backward.  Returns one dict per layer and pass with both medians (seconds)
@@ -48,16 +60,12 @@ def conv_transpose_ratios(batch: int = 64, repeats: int = 7, layers=DCGAN_GENERA
         x = torch.randn(batch, in_channels, size, size, generator=generator).requires_grad_()
         weight = (0.02 * torch.randn(in_channels, out_channels, 4, 4, generator=generator)).requires_grad_()
         for backward in (False, True):
-
-            def run(function, backward=backward):
-                with torch.set_grad_enabled(backward):
-                    out = function(x, weight, None, 2, 1)
-                    if backward:
-                        out.backward(torch.ones_like(out))
-                        x.grad = weight.grad = None
-
             seconds = time_side_by_side(
-                {"ours": lambda: run(conv_transpose2d), "torch": lambda: run(F.conv_transpose2d)}, repeats=repeats
+                {
+                    name: functools.partial(_conv_transpose_pass, function, x, weight, backward)
+                    for name, function in (("ours", conv_transpose2d), ("torch", F.conv_transpose2d))
+                },
+                repeats=repeats,
             )
             rows.append(
                 {

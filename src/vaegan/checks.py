@@ -160,7 +160,9 @@ def compare_conv_transpose2d(function: Callable, configurations: int = 300, seed
                 function(x, weight, bias, *arguments)
             except ValueError:
                 continue
-            raise AssertionError(f"PyTorch refuses {arguments} for input {tuple(x.shape)}, but the function did not")
+            raise AssertionError(
+                f"PyTorch refuses {arguments} for input {tuple(x.shape)}, but the function did not"
+            ) from None
         if expected.numel() == 0:
             continue
         inputs = [t.clone().requires_grad_() for t in (x, weight, bias) if t is not None]

@@ -146,6 +146,15 @@ def conv_transpose_output_size(
     return (size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
 
 
+def _check_output_padding(output_padding, stride, dilation) -> None:
+    for op, s, d in zip(output_padding, stride, dilation):
+        if op < 0 or not (op < s or op < d):
+            raise ValueError(
+                f"output_padding ({op}) must be smaller than either stride ({s}) or dilation ({d}): "
+                "it only resolves the ambiguity of which output size a strided convolution came from"
+            )
+
+
 def _validate(
     x: Tensor,
     weight: Tensor,
@@ -182,12 +191,7 @@ def _validate(
         raise ValueError(f"dilation must be positive, got {dilation}")
     if any(p < 0 for p in padding):
         raise ValueError(f"padding must be non-negative, got {padding}")
-    for op, s, d in zip(output_padding, stride, dilation):
-        if op < 0 or not (op < s or op < d):
-            raise ValueError(
-                f"output_padding ({op}) must be smaller than either stride ({s}) or dilation ({d}): "
-                "it only resolves the ambiguity of which output size a strided convolution came from"
-            )
+    _check_output_padding(output_padding, stride, dilation)
     out_channels = weight.shape[1] * groups
     if bias is not None and bias.shape != (out_channels,):
         raise ValueError(f"bias must have shape ({out_channels},), got {tuple(bias.shape)}")
@@ -426,11 +430,7 @@ class ConvTranspose2d(nn.Module):
         self.padding = _pair(padding, "padding")
         self.output_padding = _pair(output_padding, "output_padding")
         self.dilation = _pair(dilation, "dilation")
-        for op, s, d in zip(self.output_padding, self.stride, self.dilation):
-            if not (op < s or op < d):
-                raise ValueError(
-                    f"output_padding ({op}) must be smaller than either stride ({s}) or dilation ({d})"
-                )
+        _check_output_padding(self.output_padding, self.stride, self.dilation)
         factory = {"device": device, "dtype": dtype}
         self.weight = nn.Parameter(torch.empty(in_channels, out_channels // groups, *self.kernel_size, **factory))
         if bias:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
@@ -19,7 +18,6 @@ def seed_everything(seed: int) -> torch.Generator:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    os.environ.setdefault("PYTHONHASHSEED", str(seed))
     return torch.Generator().manual_seed(seed)
 
 

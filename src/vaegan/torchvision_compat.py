@@ -56,11 +56,8 @@ def _compiled_library() -> Path | None:
     spec = importlib.util.find_spec("torchvision")
     if spec is None or not spec.submodule_search_locations:
         return None
-    for candidate in Path(spec.submodule_search_locations[0]).glob("_C*.so"):
-        return candidate
-    for candidate in Path(spec.submodule_search_locations[0]).glob("_C*.pyd"):
-        return candidate
-    return None
+    folder = Path(spec.submodule_search_locations[0])
+    return next(iter(sorted(folder.glob("_C*.so")) + sorted(folder.glob("_C*.pyd"))), None)
 
 
 def ensure_torchvision_importable() -> str:
