@@ -69,6 +69,7 @@ data: $(VENV)/.installed
 
 benchmark: setup
 	$(BIN)/python benchmarks/conv_transpose.py
+	$(BIN)/python benchmarks/autoencoder_trainer.py
 
 clean:
 	rm -rf _build book/assets/vendor

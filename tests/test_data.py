@@ -145,3 +145,32 @@ def test_exported_images_load_as_the_celeba_layout(tmp_path):
     ]
     faces = data.celeba(root=tmp_path, download=False)
     assert len(faces) == 3 and faces[2][0].shape == (3, 64, 64)
+
+
+def test_celeba_tensors_pool_both_folders_into_disjoint_splits(data_root):
+    test = data.celeba_tensors("test", root=data_root)
+    train = data.celeba_tensors("train", root=data_root, limit=64)
+    assert test.images.shape == (500, 3, 64, 64) and train.images.shape == (64, 3, 64, 64)
+    assert test.images.min() >= -1 and test.images.max() <= 1 and test.scale == "symmetric"
+    files = data._face_files(data_root, data.CELEBA_FOLDERS)
+    assert len({f.name for f in files}) == len(files) > 15_000  # one file per CelebA id across both folders
+    assert not set(f.name for f in files[:-500]) & set(f.name for f in files[-500:])
+    small = data.celeba_tensors("test", root=data_root, image_size=32, limit=4)
+    assert small.images.shape == (4, 3, 32, 32)
+    with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
+        data.celeba_tensors("validation", root=data_root)
+
+
+def test_celeba_tensors_without_faces_names_the_folders(tmp_path):
+    with pytest.raises(data.DataNotFoundError, match="celeba/img_align_celeba"):
+        data.celeba_tensors("test", root=tmp_path)
+
+
+def test_to_unit_inverts_every_scale(data_root):
+    raw = data.mnist(train=False, root=data_root, limit=50, scale="unit").images
+    for scale in ("unit", "symmetric", "standard"):
+        scaled = data.mnist(train=False, root=data_root, limit=50, scale=scale).images
+        torch.testing.assert_close(data.to_unit(scaled, scale), raw, atol=1e-6, rtol=0)
+        assert data.pixel_units(scale) * (1 / 255) == pytest.approx((scaled.unique()[1] - scaled.unique()[0]).item(), rel=1e-4)
+    with pytest.raises(ValueError, match="unknown scale"):
+        data.to_unit(raw, "log")

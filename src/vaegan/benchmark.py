@@ -8,7 +8,7 @@ import statistics
 import time
 from typing import Callable
 
-__all__ = ["time_side_by_side", "conv_transpose_ratios", "DCGAN_GENERATOR_LAYERS"]
+__all__ = ["time_side_by_side", "conv_transpose_ratios", "trainer_throughput", "DCGAN_GENERATOR_LAYERS"]
 
 
 def time_side_by_side(
@@ -77,3 +77,36 @@ def conv_transpose_ratios(batch: int = 64, repeats: int = 7, layers=DCGAN_GENERA
                 }
             )
     return rows
+
+
+def trainer_throughput(train_limit: int | None = None, repeats: int = 3, batch_size: int = 512, seed: int = 0) -> dict:
+    """Images per second of one autoencoder epoch: the package's trainer (tqdm bar,
+    history, holdout snapshots every ``log_every`` steps) against a bare hand-written
+    loop with the same model, optimiser, batches and loss, interleaved in one run."""
+    import torch
+    import torch.nn.functional as F
+
+    from vaegan import data
+    from vaegan.train import AutoencoderArgs, AutoencoderTrainer, build_model
+
+    args = AutoencoderArgs(epochs=1, batch_size=batch_size, train_limit=train_limit, seed=seed, device="cpu")
+    trainset = data.mnist(train=True, scale="standard", limit=train_limit)
+    holdout = data.holdout_digits(scale="standard")[0]
+    trainer = AutoencoderTrainer(args, trainset=trainset, holdout=holdout)
+
+    torch.manual_seed(seed)
+    model = build_model(args)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, betas=args.betas)
+    loader = data.TensorLoader(trainset, batch_size, shuffle=True, seed=seed)
+
+    def bare_epoch() -> None:
+        for images, _ in loader:
+            loss = F.mse_loss(model(images), images)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+
+    seconds = time_side_by_side({"trainer": trainer.train, "bare": bare_epoch}, repeats=repeats)
+    images = len(trainset)
+    trainer_rate, bare_rate = images / seconds["trainer"], images / seconds["bare"]
+    return {"images": images, "trainer_per_s": trainer_rate, "bare_per_s": bare_rate, "ratio": trainer_rate / bare_rate}

@@ -19,6 +19,8 @@ __all__ = [
     "check_conv_transpose2d_minimal",
     "check_output_size",
     "compare_conv_transpose2d",
+    "check_autoencoder",
+    "check_gaussian_kl",
 ]
 
 
@@ -188,3 +190,55 @@ def compare_conv_transpose2d(function: Callable, configurations: int = 300, seed
         features["output_padding"] += output_padding != (0, 0)
         checked += 1
     return {"worst_value": worst_value, "worst_gradient": worst_gradient, "features": features}
+
+
+# ---------------------------------------------------------------------------
+# Chapters 2 and 3: the autoencoder and the KL term
+# ---------------------------------------------------------------------------
+
+
+def check_autoencoder(model_class, latent_size: int = 5, hidden_size: int = 128, seed: int = 0) -> bool:
+    """Your ``model_class(latent_size, hidden_size)`` must be ARENA's autoencoder: the
+    same parameters in the same order (the package's weights copied into yours give
+    the same outputs), an ``encoder`` to ``(b, latent)`` and a ``decoder`` back."""
+    from vaegan.models import Autoencoder
+
+    model = model_class(latent_size, hidden_size)
+    if _not_attempted("Autoencoder", model if list(model.parameters()) else None):
+        return False
+    reference = Autoencoder(latent_size, hidden_size)
+    ours = [tuple(p.shape) for p in reference.parameters()]
+    yours = [tuple(p.shape) for p in model.parameters()]
+    if yours != ours:
+        raise AssertionError(f"parameter shapes differ: yours {yours}, expected {ours} (no bias in the convolutions)")
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        for mine, theirs in zip(model.parameters(), reference.parameters()):
+            mine.copy_(theirs)
+        x = torch.randn(4, 1, 28, 28)
+        code = model.encoder(x)
+        if tuple(code.shape) != (4, latent_size):
+            raise AssertionError(f"encoder output has shape {tuple(code.shape)}, expected (4, {latent_size})")
+        _compare("Autoencoder", "encoder", code, reference.encoder(x))
+        _compare("Autoencoder", "forward", model(x), reference(x))
+    print("Autoencoder: same parameters, same encoder and decoder. Correct.")
+    return True
+
+
+def check_gaussian_kl(function: Callable, seed: int = 0) -> bool:
+    """``function(mu, log_sigma)`` must give KL(N(mu, sigma^2) || N(0, 1)) elementwise."""
+    from torch.distributions import Normal, kl_divergence
+
+    generator = torch.Generator().manual_seed(seed)
+    # float64, so that the comparison tests the formula rather than float32 rounding
+    mu = torch.randn(64, 5, generator=generator, dtype=torch.float64) * 2
+    log_sigma = torch.randn(64, 5, generator=generator, dtype=torch.float64)
+    result = function(mu, log_sigma)
+    if _not_attempted("gaussian_kl", result):
+        return False
+    expected = kl_divergence(Normal(mu, log_sigma.exp()), Normal(0.0, 1.0))
+    if tuple(result.shape) != tuple(expected.shape):
+        raise AssertionError(f"gaussian_kl: shape {tuple(result.shape)}, expected {tuple(expected.shape)} (one value per element, no sum)")
+    _compare("gaussian_kl", "random means and log sigmas", result, expected)
+    print("gaussian_kl: matches torch.distributions on 320 random pairs. Correct.")
+    return True

@@ -45,6 +45,9 @@ __all__ = [
     "export_images",
     "network_available",
     "scale_images",
+    "to_unit",
+    "pixel_units",
+    "celeba_tensors",
 ]
 
 DATA_DIR_VARIABLE = "VAEGAN_DATA_DIR"
@@ -142,6 +145,29 @@ def scale_images(images_uint8: Tensor, scale: Scale) -> Tensor:
     if scale == "standard":
         return images.sub_(MNIST_MEAN).div_(MNIST_STD)
     raise ValueError(f"unknown scale {scale!r}; use 'unit', 'symmetric' or 'standard'")
+
+
+def to_unit(images: Tensor, scale: Scale) -> Tensor:
+    """The inverse of :func:`scale_images`: back to pixels in [0, 1] (clamped, since
+    a decoder's output can overshoot), ready to show or to classify."""
+    if scale == "unit":
+        images = images
+    elif scale == "symmetric":
+        images = (images + 1.0) / 2.0
+    elif scale == "standard":
+        images = images * MNIST_STD + MNIST_MEAN
+    else:
+        raise ValueError(f"unknown scale {scale!r}; use 'unit', 'symmetric' or 'standard'")
+    return images.clamp(0.0, 1.0)
+
+
+def pixel_units(scale: Scale) -> float:
+    """How many units of ``scale`` one unit of [0, 1] pixel intensity spans
+    (``standard``: 1 / 0.3081), to state noise levels in pixels whatever the scale."""
+    units = {"unit": 1.0, "symmetric": 2.0, "standard": 1.0 / MNIST_STD}
+    if scale not in units:
+        raise ValueError(f"unknown scale {scale!r}; use 'unit', 'symmetric' or 'standard'")
+    return units[scale]
 
 
 @dataclass
@@ -355,3 +381,68 @@ def celeba(
         ]
     )
     return datasets.ImageFolder(str(base), transform=transform)
+
+
+CELEBA_FOLDERS = ("celeba", "celeba_89x109")
+
+
+def _face_files(root, folders: tuple[str, ...]) -> list[Path]:
+    """Every face JPEG in ``folders``, one per CelebA id (the first folder wins), sorted by id."""
+    chosen: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted((data_dir(root) / folder / "img_align_celeba").glob("*.jpg")):
+            chosen.setdefault(path.name, path)
+    return [chosen[name] for name in sorted(chosen)]
+
+
+def _load_face(path: Path, image_size: int) -> Tensor:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.draft("RGB", (image_size, image_size))  # let libjpeg decode at a reduced size: much faster
+        image = image.convert("RGB")
+        scale = image_size / min(image.size)
+        width, height = max(image_size, round(image.width * scale)), max(image_size, round(image.height * scale))
+        image = image.resize((width, height), Image.BILINEAR, reducing_gap=2.0)
+        left, top = (width - image_size) // 2, (height - image_size) // 2
+        image = image.crop((left, top, left + image_size, top + image_size))
+        return torch.frombuffer(bytearray(image.tobytes()), dtype=torch.uint8).view(image_size, image_size, 3)
+
+
+def celeba_tensors(
+    split: Literal["train", "test"] = "train",
+    root: str | os.PathLike | None = None,
+    image_size: int = 64,
+    limit: int | None = None,
+    test_size: int = 500,
+    folders: tuple[str, ...] = CELEBA_FOLDERS,
+) -> ImageTensors:
+    """The offline CelebA faces as one in-memory tensor ``(n, 3, image_size, image_size)``
+    in [-1, 1] (``symmetric`` scale, the range of a tanh output), for fast training.
+
+    All JPEGs of ``folders`` are pooled (one per CelebA id) and sorted by id; the
+    last ``test_size`` are the test split, the rest the training split.  Short side
+    resized, then centre-cropped, as :func:`celeba` does.  Labels are all 0.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if image_size <= 0 or test_size <= 0:
+        raise ValueError(f"image_size and test_size must be positive, got {image_size} and {test_size}")
+    if limit is not None and limit <= 0:
+        raise ValueError(f"limit must be positive or None, got {limit}")
+    files = _face_files(root, folders)
+    if len(files) <= test_size:
+        raise DataNotFoundError(
+            f"found {len(files)} CelebA JPEGs in {', '.join(f'{data_dir(root) / f}/img_align_celeba' for f in folders)} "
+            f"(from {_where(root)}), but a {test_size}-face test split needs more. Set {DATA_DIR_VARIABLE} to the "
+            f"folder with celeba/img_align_celeba/*.jpg, or fetch faces online with vaegan.data.celeba()."
+        )
+    files = files[:-test_size] if split == "train" else files[-test_size:]
+    if limit is not None:
+        files = files[:limit]
+    try:
+        pixels = torch.stack([_load_face(path, image_size) for path in files])
+    except OSError as error:
+        raise DataCorruptError(f"could not decode a CelebA JPEG: {error}. Delete or replace the file.") from error
+    images = pixels.permute(0, 3, 1, 2).contiguous()  # "n h w c -> n c h w"
+    return ImageTensors(scale_images(images, "symmetric"), torch.zeros(len(files), dtype=torch.long), "symmetric")

@@ -1,0 +1,5 @@
+import sys
+
+from vaegan.cli import main
+
+sys.exit(main())

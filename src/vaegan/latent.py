@@ -1,0 +1,90 @@
+"""Working in latent space: encode, decode, sample, walk.
+
+These take any autoencoder of :mod:`vaegan.models` (for a VAE the *mean* code is
+used, so every function here is deterministic unless it samples on purpose) and
+run in batches without gradients.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from einops import rearrange, repeat
+from torch import Tensor, nn
+
+__all__ = ["is_variational", "encode", "decode", "reconstruct", "sample_prior", "latent_grid", "interpolate"]
+
+
+def is_variational(model: nn.Module) -> bool:
+    return hasattr(model, "sample_latent_vector")
+
+
+def _device(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+@torch.no_grad()
+def encode(model: nn.Module, images: Tensor, batch_size: int = 1000) -> Tensor:
+    """``(n, c, h, w) -> (n, latent)``: the code, or a VAE's posterior mean."""
+    model.eval()
+    model.check_images(images)
+    codes = []
+    for start in range(0, len(images), batch_size):
+        out = model.encoder(images[start : start + batch_size].to(_device(model)))
+        codes.append((out[0] if is_variational(model) else out).cpu())
+    return torch.cat(codes)
+
+
+@torch.no_grad()
+def decode(model: nn.Module, codes: Tensor, batch_size: int = 1000) -> Tensor:
+    """``(n, latent) -> (n, c, h, w)``, in the scale the model was trained on."""
+    model.eval()
+    model.check_latents(codes)
+    return torch.cat(
+        [model.decoder(codes[start : start + batch_size].to(_device(model))).cpu() for start in range(0, len(codes), batch_size)]
+    )
+
+
+def reconstruct(model: nn.Module, images: Tensor, batch_size: int = 1000) -> Tensor:
+    """Encode then decode (a VAE's mean code, no sampling)."""
+    return decode(model, encode(model, images, batch_size), batch_size)
+
+
+def sample_prior(model: nn.Module, count: int, seed: int = 0) -> tuple[Tensor, Tensor]:
+    """Decode ``count`` codes drawn from N(0, I): ``(codes (n, latent), images (n, c, h, w))``."""
+    if count <= 0:
+        raise ValueError(f"count must be positive, got {count}")
+    codes = torch.randn(count, model.latent_size, generator=torch.Generator().manual_seed(seed))
+    return codes, decode(model, codes)
+
+
+def latent_grid(
+    model: nn.Module, values: Sequence[float], dims: tuple[int, int] = (0, 1), base: Tensor | None = None
+) -> Tensor:
+    """Decode a grid over two latent dimensions, the others fixed at ``base`` (default 0):
+    ``(rows, columns, c, h, w)``, rows along ``dims[0]`` and columns along ``dims[1]``.
+
+    ``dims`` may also be two *directions*: a ``(2, latent)`` tensor (principal components, say)."""
+    values = torch.as_tensor(values, dtype=torch.float32)
+    base = torch.zeros(model.latent_size) if base is None else base.float()
+    if isinstance(dims, Tensor):
+        directions = dims.float()
+    else:
+        if len(dims) != 2 or not all(0 <= d < model.latent_size for d in dims) or dims[0] == dims[1]:
+            raise ValueError(f"dims must be two different latent indices below {model.latent_size}, got {dims}")
+        directions = torch.eye(model.latent_size)[list(dims)]
+    row = repeat(values, "r -> r c 1", c=len(values)) * directions[0]
+    column = repeat(values, "c -> r c 1", r=len(values)) * directions[1]
+    codes = rearrange(base + row + column, "r c latent -> (r c) latent")
+    return rearrange(decode(model, codes), "(r c) ch h w -> r c ch h w", r=len(values))
+
+
+def interpolate(model: nn.Module, start: Tensor, end: Tensor, steps: int = 9) -> Tensor:
+    """Decode the straight line between the codes of two images: ``(steps, c, h, w)``,
+    from ``start`` (t = 0) to ``end`` (t = 1)."""
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2, got {steps}")
+    codes = encode(model, torch.stack([start, end]))
+    t = torch.linspace(0, 1, steps).unsqueeze(1)
+    return decode(model, (1 - t) * codes[0] + t * codes[1])

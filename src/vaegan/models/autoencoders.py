@@ -1,0 +1,216 @@
+"""Autoencoders and variational autoencoders.
+
+The convolutional models follow the ARENA course: two strided convolutions
+(16 then 32 channels, kernel 4, stride 2, padding 1, no bias) and two linear
+layers compress a 28x28 digit to ``latent_size`` numbers; the decoder mirrors
+the encoder with transposed convolutions and ends with no activation, so it can
+produce any real value (the images it learns to match are standardised).
+
+``channels`` generalises the stack: ``(16, 32)`` for MNIST, four stages for
+64x64 faces. ``conv_transpose`` picks PyTorch's ``nn.ConvTranspose2d``
+(``"torch"``) or the from-scratch one of chapter 1 (``"vaegan"``); both have the
+same parameters, so their ``state_dict``s are interchangeable.
+
+The MLP VAE is the seminar's 784-400-20 model, kept to contrast a fully
+connected encoder with a convolutional one.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from einops.layers.torch import Rearrange
+from torch import Tensor, nn
+
+from vaegan.convtranspose import ConvTranspose2d as ScratchConvTranspose2d
+
+__all__ = ["Autoencoder", "VAE", "MLPVAE", "conv_encoder", "conv_decoder", "CONV_TRANSPOSES"]
+
+#: The two interchangeable transposed convolutions.
+CONV_TRANSPOSES = {"torch": nn.ConvTranspose2d, "vaegan": ScratchConvTranspose2d}
+
+
+def _check_sizes(image_shape: Sequence[int], channels: Sequence[int], hidden_size: int, latent_size: int) -> tuple:
+    image_shape = tuple(int(s) for s in image_shape)
+    if len(image_shape) != 3 or min(image_shape) <= 0:
+        raise ValueError(f"image_shape must be (channels, height, width) with positive sizes, got {image_shape}")
+    if not channels or min(channels) <= 0:
+        raise ValueError(f"channels must be a non-empty list of positive sizes, got {list(channels)}")
+    if hidden_size <= 0:
+        raise ValueError(f"hidden_size must be positive, got {hidden_size}")
+    if latent_size <= 0:
+        raise ValueError(f"latent_size must be at least 1, got {latent_size} (the code needs at least one number)")
+    factor = 2 ** len(channels)
+    if image_shape[1] % factor or image_shape[2] % factor:
+        raise ValueError(
+            f"{len(channels)} stride-2 stages need height and width divisible by {factor}; got {image_shape[1:]}"
+        )
+    return image_shape
+
+
+def conv_encoder(image_shape: Sequence[int], channels: Sequence[int], hidden_size: int, out_size: int) -> nn.Sequential:
+    """``(b, c, h, w) -> (b, out_size)``: strided convolutions, then two linear layers."""
+    layers: list[nn.Module] = []
+    previous = image_shape[0]
+    for width in channels:
+        layers += [nn.Conv2d(previous, width, 4, stride=2, padding=1, bias=False), nn.ReLU()]
+        previous = width
+    height, width_ = image_shape[1] // 2 ** len(channels), image_shape[2] // 2 ** len(channels)
+    layers += [
+        Rearrange("b c h w -> b (c h w)"),
+        nn.Linear(previous * height * width_, hidden_size),
+        nn.ReLU(),
+        nn.Linear(hidden_size, out_size),
+    ]
+    return nn.Sequential(*layers)
+
+
+def conv_decoder(
+    image_shape: Sequence[int], channels: Sequence[int], hidden_size: int, latent_size: int, conv_transpose: str = "torch"
+) -> nn.Sequential:
+    """``(b, latent_size) -> (b, c, h, w)``: the encoder in reverse, no final activation."""
+    if conv_transpose not in CONV_TRANSPOSES:
+        raise ValueError(f"conv_transpose must be one of {sorted(CONV_TRANSPOSES)}, got {conv_transpose!r}")
+    Transposed = CONV_TRANSPOSES[conv_transpose]
+    height, width = image_shape[1] // 2 ** len(channels), image_shape[2] // 2 ** len(channels)
+    layers: list[nn.Module] = [
+        nn.Linear(latent_size, hidden_size),
+        nn.ReLU(),
+        nn.Linear(hidden_size, channels[-1] * height * width),
+        nn.ReLU(),
+        Rearrange("b (c h w) -> b c h w", c=channels[-1], h=height, w=width),
+    ]
+    outputs = list(reversed(channels[:-1])) + [image_shape[0]]
+    previous = channels[-1]
+    for index, out in enumerate(outputs):
+        layers.append(Transposed(previous, out, 4, stride=2, padding=1, bias=False))
+        if index < len(outputs) - 1:  # no activation after the last layer
+            layers.append(nn.ReLU())
+        previous = out
+    return nn.Sequential(*layers)
+
+
+class _ImageModel(nn.Module):
+    """Shared checks: every model says which images it takes, and refuses others clearly."""
+
+    image_shape: tuple
+
+    def check_images(self, x: Tensor) -> None:
+        if x.ndim != 4 or tuple(x.shape[1:]) != self.image_shape:
+            raise ValueError(
+                f"{type(self).__name__} takes images of shape (batch, {', '.join(map(str, self.image_shape))}), "
+                f"got {tuple(x.shape)}"
+                + (" (add a batch dimension with x.unsqueeze(0))" if tuple(x.shape) == self.image_shape else "")
+            )
+
+    def check_latents(self, z: Tensor) -> None:
+        if z.ndim != 2 or z.shape[1] != self.latent_size:
+            raise ValueError(f"{type(self).__name__} decodes latents of shape (batch, {self.latent_size}), got {tuple(z.shape)}")
+
+    def decode(self, z: Tensor) -> Tensor:
+        """``(b, latent) -> (b, c, h, w)``."""
+        self.check_latents(z)
+        return self.decoder(z)
+
+    def _record_sizes(self, latent_size, hidden_size, image_shape, channels, conv_transpose) -> None:
+        """Validate the sizes and keep them in ``config`` (JSON values: what a checkpoint records)."""
+        self.image_shape = _check_sizes(image_shape, channels, hidden_size, latent_size)
+        self.latent_size, self.hidden_size = latent_size, hidden_size
+        self.config = dict(
+            latent_size=latent_size, hidden_size=hidden_size, image_shape=list(self.image_shape),
+            channels=list(channels), conv_transpose=conv_transpose,
+        )
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{key}={value}" for key, value in self.config.items())
+
+
+class Autoencoder(_ImageModel):
+    """``encoder: (b, c, h, w) -> (b, latent)``, ``decoder: (b, latent) -> (b, c, h, w)``."""
+
+    def __init__(
+        self,
+        latent_size: int = 5,
+        hidden_size: int = 128,
+        image_shape: Sequence[int] = (1, 28, 28),
+        channels: Sequence[int] = (16, 32),
+        conv_transpose: str = "torch",
+    ) -> None:
+        super().__init__()
+        self._record_sizes(latent_size, hidden_size, image_shape, channels, conv_transpose)
+        self.encoder = conv_encoder(self.image_shape, channels, hidden_size, latent_size)
+        self.decoder = conv_decoder(self.image_shape, channels, hidden_size, latent_size, conv_transpose)
+
+    def encode(self, x: Tensor) -> Tensor:
+        self.check_images(x)
+        return self.encoder(x)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """The reconstruction of ``x``."""
+        return self.decoder(self.encode(x))
+
+
+class VAE(_ImageModel):
+    """The encoder returns mean and log standard deviation stacked as ``(2, b, latent)``;
+    ``forward`` samples a latent vector with the reparameterisation trick and decodes it."""
+
+    def __init__(
+        self,
+        latent_size: int = 5,
+        hidden_size: int = 128,
+        image_shape: Sequence[int] = (1, 28, 28),
+        channels: Sequence[int] = (16, 32),
+        conv_transpose: str = "torch",
+    ) -> None:
+        super().__init__()
+        self._record_sizes(latent_size, hidden_size, image_shape, channels, conv_transpose)
+        self.encoder = nn.Sequential(
+            *conv_encoder(self.image_shape, channels, hidden_size, 2 * latent_size),
+            # one linear layer gives both statistics; split them so that [0] is mu and [1] is log sigma
+            Rearrange("b (two latent) -> two b latent", two=2),
+        )
+        self.decoder = conv_decoder(self.image_shape, channels, hidden_size, latent_size, conv_transpose)
+
+    def sample_latent_vector(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """``(z, mu, log_sigma)``, each ``(b, latent)``, with ``z = mu + sigma * eps``, ``eps ~ N(0, I)``."""
+        self.check_images(x)
+        mu, log_sigma = self.encoder(x)
+        z = mu + torch.exp(log_sigma) * torch.randn_like(mu)
+        return z, mu, log_sigma
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """``(reconstruction, mu, log_sigma)``."""
+        z, mu, log_sigma = self.sample_latent_vector(x)
+        return self.decoder(z), mu, log_sigma
+
+
+class MLPVAE(_ImageModel):
+    """The seminar's fully connected VAE: 784 -> 400 -> (mu, log sigma) of size 20 -> 400 -> 784.
+
+    Same interface as :class:`VAE`; the decoder returns one number per pixel with no
+    activation (logits when trained with a Bernoulli likelihood)."""
+
+    def __init__(self, latent_size: int = 20, hidden_size: int = 400, image_shape: Sequence[int] = (1, 28, 28)) -> None:
+        super().__init__()
+        self.image_shape = _check_sizes(image_shape, [1], hidden_size, latent_size)
+        self.latent_size, self.hidden_size = latent_size, hidden_size
+        self.config = dict(latent_size=latent_size, hidden_size=hidden_size, image_shape=list(self.image_shape))
+        c, h, w = self.image_shape
+        self.encoder = nn.Sequential(
+            Rearrange("b c h w -> b (c h w)"),
+            nn.Linear(c * h * w, hidden_size),
+            nn.ReLU(),
+            nn.Linear(hidden_size, 2 * latent_size),
+            Rearrange("b (two latent) -> two b latent", two=2),
+        )
+        self.decoder = nn.Sequential(
+            nn.Linear(latent_size, hidden_size),
+            nn.ReLU(),
+            nn.Linear(hidden_size, c * h * w),
+            Rearrange("b (c h w) -> b c h w", c=c, h=h, w=w),
+        )
+
+    sample_latent_vector = VAE.sample_latent_vector
+    forward = VAE.forward
+

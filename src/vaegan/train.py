@@ -1,0 +1,272 @@
+"""Trainers for the autoencoder family, in the ARENA course's shape.
+
+An argument dataclass says everything about a run; a trainer holds the data, the
+model and the optimiser, and has three methods:
+
+* ``training_step(images)``: one optimiser step on one batch, returns the losses;
+* ``log_samples()``: decode the holdout digits (one of each class) and, for a
+  VAE, a fixed batch of prior samples; kept in ``trainer.snapshots``;
+* ``train()``: the loop, with a tqdm bar and optional Weights & Biases logging.
+
+Everything a run records (``trainer.history``, one dict per step, and
+``trainer.snapshots``) stays on the trainer, so a chapter can plot it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+
+from vaegan import data
+from vaegan.checkpoints import save_checkpoint
+from vaegan.latent import decode, encode
+from vaegan.losses import LIKELIHOODS, gaussian_kl, reconstruction_loss
+from vaegan.models import MLPVAE, VAE, Autoencoder
+from vaegan.reproducibility import default_device, seed_everything
+
+__all__ = ["AutoencoderArgs", "VAEArgs", "AutoencoderTrainer", "VAETrainer", "DATASETS", "image_scale", "make_trainer"]
+
+DATASETS = {"mnist": (1, 28, 28), "celeba": (3, 64, 64)}
+
+
+@dataclass
+class AutoencoderArgs:
+    """One autoencoder run. Defaults are the ARENA course's MNIST autoencoder."""
+
+    model: str = "autoencoder"
+    dataset: str = "mnist"
+    latent_size: int = 5
+    hidden_size: int = 128
+    channels: tuple[int, ...] = (16, 32)
+    conv_transpose: str = "torch"  # or "vaegan": chapter 1's from-scratch layer
+    likelihood: str = "gaussian"  # MSE on standardised pixels; "bernoulli": BCE on [0, 1] pixels
+    noise_std: float = 0.0  # denoising: Gaussian noise (in [0, 1] pixel units) added to the input only
+    sparsity_weight: float = 0.0  # sparse: weight of the mean |code| added to the loss
+    batch_size: int = 512
+    epochs: int = 10
+    lr: float = 1e-3
+    betas: tuple[float, float] = (0.5, 0.999)
+    train_limit: int | None = None  # first N training images (smoke runs)
+    log_every: int = 50  # steps between holdout snapshots
+    seed: int = 0
+    device: str | None = None  # None: CUDA, else MPS, else CPU
+    use_wandb: bool = False
+    wandb_project: str = "vaegan"
+    wandb_name: str | None = None
+    progress: bool = True  # the tqdm bar
+
+    MODELS = ("autoencoder",)
+
+    def __post_init__(self) -> None:
+        def need(condition: bool, message: str) -> None:
+            if not condition:
+                raise ValueError(f"{type(self).__name__}: {message}")
+
+        need(self.model in self.MODELS, f"model must be one of {', '.join(self.MODELS)}, got {self.model!r}")
+        need(self.dataset in DATASETS, f"unknown dataset {self.dataset!r}; use one of {', '.join(DATASETS)}")
+        need(isinstance(self.latent_size, int) and self.latent_size >= 1, f"latent_size must be an int >= 1, got {self.latent_size!r}")
+        need(self.hidden_size >= 1, f"hidden_size must be >= 1, got {self.hidden_size}")
+        need(self.likelihood in LIKELIHOODS, f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {self.likelihood!r}")
+        need(not (self.dataset == "celeba" and self.likelihood == "bernoulli"), "the bernoulli likelihood needs binary-ish pixels: use it with mnist")
+        need(self.noise_std >= 0, f"noise_std must be >= 0, got {self.noise_std}")
+        need(self.sparsity_weight >= 0, f"sparsity_weight must be >= 0, got {self.sparsity_weight}")
+        need(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
+        need(self.epochs >= 0, f"epochs must be >= 0, got {self.epochs}")
+        need(self.lr > 0, f"lr must be > 0, got {self.lr}")
+        need(len(self.betas) == 2 and all(0 <= b < 1 for b in self.betas), f"betas must be two numbers in [0, 1), got {self.betas}")
+        need(self.train_limit is None or self.train_limit >= 1, f"train_limit must be None or >= 1, got {self.train_limit}")
+        need(self.log_every >= 1, f"log_every must be >= 1, got {self.log_every}")
+        self.channels, self.betas = tuple(self.channels), tuple(self.betas)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class VAEArgs(AutoencoderArgs):
+    """One VAE run. Defaults are the ARENA course's MNIST VAE (beta 0.1, MSE on standardised pixels)."""
+
+    model: str = "vae"
+    beta_kl: float = 0.1  # weight of the KL term (per latent dimension, averaged) against the per-pixel loss
+
+    MODELS = ("vae", "mlp_vae")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.beta_kl >= 0:
+            raise ValueError(f"VAEArgs: beta_kl must be >= 0, got {self.beta_kl} (0 gives a plain autoencoder with noise)")
+
+
+def image_scale(args: AutoencoderArgs) -> str:
+    """How the run's images are scaled: ARENA's standardised MNIST for MSE, [0, 1] for
+    the Bernoulli likelihood, [-1, 1] for faces."""
+    if args.dataset == "celeba":
+        return "symmetric"
+    return "unit" if args.likelihood == "bernoulli" else "standard"
+
+
+def build_model(args: AutoencoderArgs):
+    shape = DATASETS[args.dataset]
+    if args.model == "mlp_vae":
+        return MLPVAE(latent_size=args.latent_size, hidden_size=args.hidden_size, image_shape=shape)
+    model_class = VAE if args.model == "vae" else Autoencoder
+    return model_class(args.latent_size, args.hidden_size, shape, args.channels, args.conv_transpose)
+
+
+def training_images(args: AutoencoderArgs) -> data.ImageTensors:
+    if args.dataset == "celeba":
+        return data.celeba_tensors("train", limit=args.train_limit)
+    return data.mnist(train=True, scale=image_scale(args), limit=args.train_limit)
+
+
+def holdout_images(args: AutoencoderArgs) -> Tensor:
+    """Ten fixed test images: one digit of each class, or the first ten test faces."""
+    if args.dataset == "celeba":
+        return data.celeba_tensors("test", limit=10).images
+    return data.holdout_digits(scale=image_scale(args))[0]
+
+
+class AutoencoderTrainer:
+    def __init__(self, args: AutoencoderArgs, trainset: data.ImageTensors | None = None, holdout: Tensor | None = None):
+        self.args = args
+        self.scale = image_scale(args)
+        self.device = torch.device(args.device) if args.device else default_device()
+        seed_everything(args.seed)
+        self.trainset = trainset if trainset is not None else training_images(args)
+        self.holdout = holdout if holdout is not None else holdout_images(args)
+        self.loader = data.TensorLoader(self.trainset, args.batch_size, shuffle=True, seed=args.seed)
+        self.model = build_model(args).to(self.device)
+        self.model.check_images(self.trainset.images[:1])
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=args.lr, betas=args.betas)
+        self.noise = torch.Generator(device=self.device).manual_seed(args.seed + 1)
+        self.step = 0
+        self.history: list[dict] = []
+        self.snapshots: list[dict] = []
+        self.wandb = None
+
+    def corrupt(self, images: Tensor) -> Tensor:
+        """The denoising autoencoder's input: the clean images plus Gaussian noise."""
+        if self.args.noise_std == 0:
+            return images
+        noise = torch.randn(images.shape, generator=self.noise, device=images.device)
+        return images + noise * (self.args.noise_std * data.pixel_units(self.scale))
+
+    def training_step(self, images: Tensor) -> dict[str, float]:
+        images = images.to(self.device)
+        code = self.model.encoder(self.corrupt(images))
+        reconstruction = reconstruction_loss(self.model.decoder(code), images, self.args.likelihood)
+        sparsity = code.abs().mean()
+        loss = reconstruction + self.args.sparsity_weight * sparsity
+        loss.backward()
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.step += 1
+        return {"loss": loss.item(), "reconstruction": reconstruction.item(), "code_l1": sparsity.item()}
+
+    @torch.no_grad()
+    def log_samples(self) -> dict:
+        """Decode the holdout images now; keep and (optionally) log the result."""
+        snapshot = {"step": self.step, "reconstructions": decode(self.model, encode(self.model, self.holdout))}
+        self.model.train()
+        self.snapshots.append(snapshot)
+        if self.wandb is not None:
+            self.wandb.log({name: self._wandb_images(value) for name, value in snapshot.items() if name != "step"}, step=self.step)
+        return snapshot
+
+    def _wandb_images(self, images: Tensor):
+        from torchvision.utils import make_grid
+
+        grid = make_grid(data.to_unit(images, self.scale), nrow=10)
+        return self.wandb.Image(grid.permute(1, 2, 0).numpy())
+
+    def _start_wandb(self) -> None:
+        if not self.args.use_wandb:
+            return
+        try:
+            import wandb
+        except ImportError as error:
+            raise ImportError("use_wandb=True needs the wandb package: pip install 'vaegan[logging]'") from error
+        self.wandb = wandb
+        # offline unless the user set WANDB_MODE: a run never hangs waiting for a login
+        wandb.init(
+            project=self.args.wandb_project, name=self.args.wandb_name, config=self.args.to_dict(),
+            mode=os.environ.get("WANDB_MODE", "offline"), reinit="finish_previous",
+        )
+
+    def train(self):
+        """Run ``args.epochs`` epochs; return the trained model."""
+        from tqdm.auto import tqdm
+
+        self._start_wandb()
+        self.model.train()
+        total = self.args.epochs * len(self.loader)
+        progress = tqdm(total=total, desc=f"{self.args.model} on {self.args.dataset}", disable=not self.args.progress)
+        self.log_samples()
+        for epoch in range(self.args.epochs):
+            for images, _ in self.loader:
+                losses = self.training_step(images)
+                self.history.append({"step": self.step, "epoch": epoch, **losses})
+                if self.wandb is not None:
+                    self.wandb.log(losses, step=self.step)
+                if self.step % self.args.log_every == 0:
+                    self.log_samples()
+                    progress.set_postfix(loss=f"{losses['loss']:.4f}")
+                progress.update()
+        progress.close()
+        if self.snapshots[-1]["step"] != self.step:
+            self.log_samples()  # the final state is always in the snapshots
+        if self.wandb is not None:
+            self.wandb.finish()
+            self.wandb = None
+        self.model.eval()
+        return self.model
+
+    def save(self, path, metrics: dict | None = None, half: bool = False):
+        """Save the model with the run's arguments, step count and ``metrics``."""
+        return save_checkpoint(
+            self.model, path, half=half,
+            metadata={"args": self.args.to_dict(), "scale": self.scale, "steps": self.step, "metrics": metrics or {}},
+        )
+
+
+class VAETrainer(AutoencoderTrainer):
+    """Adds the KL term, and a fixed batch of prior samples to every snapshot."""
+
+    def __init__(self, args: VAEArgs, trainset: data.ImageTensors | None = None, holdout: Tensor | None = None):
+        if not isinstance(args, VAEArgs):
+            raise TypeError(f"VAETrainer needs VAEArgs, got {type(args).__name__}")
+        super().__init__(args, trainset, holdout)
+        self.fixed_latents = torch.randn(20, args.latent_size, generator=torch.Generator().manual_seed(args.seed))
+
+    def training_step(self, images: Tensor) -> dict[str, float]:
+        images = images.to(self.device)
+        decoded, mu, log_sigma = self.model(self.corrupt(images))
+        reconstruction = reconstruction_loss(decoded, images, self.args.likelihood)
+        kl = gaussian_kl(mu, log_sigma).mean()
+        loss = reconstruction + self.args.beta_kl * kl
+        loss.backward()
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.step += 1
+        return {
+            "loss": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item(),
+            "mean_sigma": log_sigma.exp().mean().item(),
+        }
+
+    @torch.no_grad()
+    def log_samples(self) -> dict:
+        samples = decode(self.model, self.fixed_latents)
+        snapshot = super().log_samples()
+        snapshot["samples"] = samples
+        if self.wandb is not None:
+            self.wandb.log({"samples": self._wandb_images(samples)}, step=self.step)
+        return snapshot
+
+
+def make_trainer(args: AutoencoderArgs, **kwargs) -> AutoencoderTrainer:
+    """The trainer that fits ``args``."""
+    return (VAETrainer if isinstance(args, VAEArgs) else AutoencoderTrainer)(args, **kwargs)
