@@ -49,7 +49,7 @@ RECIPES = {
         model="mlp_vae", latent_size=20, hidden_size=400, likelihood="bernoulli", beta_kl=20 / MNIST_PIXELS,
         betas=(0.9, 0.999), **_mnist_sizes(p, batch_size=128),
     ),
-    # a VAE for 64x64 faces: four stride-2 stages, latent 64; trained on the ~15,500 offline faces.
+    # a VAE for 64x64 faces: four stride-2 stages, latent 64; trained on the 15,223 offline training faces.
     # beta 5e-4 (per-pixel MSE + beta * per-dimension KL) is a Gaussian decoder with sigma about 0.22 in [-1, 1] units.
     "celeba_vae": lambda p: VAEArgs(
         dataset="celeba", channels=(32, 64, 128, 128), hidden_size=256, latent_size=64, beta_kl=5e-4,
