@@ -16,7 +16,9 @@ VAEGAN_DATA_DIR ?= $(if $(wildcard ../shared/data/MNIST),$(abspath ../shared/dat
 export VAEGAN_DATA_DIR
 # Profile of the site build (the notebooks under nbval always run in `smoke`).
 BOOK_PROFILE ?= book
-export MPLBACKEND := Agg
+# No MPLBACKEND here: set to Agg it would replace the Jupyter kernels' inline backend, and
+# plt.show() in a chapter would then put no figure on the page (tests/test_browser.py checks).
+unexport MPLBACKEND
 export WANDB_MODE ?= offline
 export PYTHONHASHSEED := 0
 

@@ -1,7 +1,10 @@
 import os
 from pathlib import Path
 
+import matplotlib
 import pytest
+
+matplotlib.use("Agg")  # tests draw off-screen; kernels (nbval, the build) keep their inline backend
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -73,6 +73,19 @@ def test_no_page_references_another_host_for_scripts_styles_or_images(site):
     assert not offenders, f"pages load from other hosts: {offenders}"
 
 
+def test_every_figure_a_chapter_shows_is_on_its_page(site):
+    """Each ``plt.show()`` in a chapter must leave a PNG on the built page (a non-inline
+    matplotlib backend in the kernel silently drops them all)."""
+    image = re.compile(r'<img[^>]*src="[^"]*_images/[^"]+\.png"')
+    for source in sorted((ROOT / "book" / "chapters").glob("*.md")):
+        shows = source.read_text().count("plt.show()")
+        page = (site / "book" / "chapters" / f"{source.stem}.html").read_text()
+        found = len(image.findall(page))
+        assert found >= shows, f"{source.stem}: {shows} plt.show() calls but {found} figure images on the page"
+        for name in re.findall(r'src="(?:\.\./)*(_images/[^"]+\.png)"', page):
+            assert (site / name).stat().st_size > 1000, name
+
+
 def test_every_page_in_headless_chromium(site):
     node, chromium = shutil.which("node"), os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     assert node and chromium, "the browser test needs node and Chromium (`make test` installs them)"
