@@ -113,21 +113,13 @@ class _ImageModel(nn.Module):
         self.check_latents(z)
         return self.decoder(z)
 
-    def _record_sizes(self, latent_size, hidden_size, image_shape, channels, conv_transpose) -> None:
-        """Validate the sizes and keep them in ``config`` (JSON values: what a checkpoint records)."""
-        self.image_shape = _check_sizes(image_shape, channels, hidden_size, latent_size)
-        self.latent_size, self.hidden_size = latent_size, hidden_size
-        self.config = dict(
-            latent_size=latent_size, hidden_size=hidden_size, image_shape=list(self.image_shape),
-            channels=list(channels), conv_transpose=conv_transpose,
-        )
-
     def extra_repr(self) -> str:
         return ", ".join(f"{key}={value}" for key, value in self.config.items())
 
 
-class Autoencoder(_ImageModel):
-    """``encoder: (b, c, h, w) -> (b, latent)``, ``decoder: (b, latent) -> (b, c, h, w)``."""
+class _ConvAutoencoder(_ImageModel):
+    """The shared shape of the convolutional models: one constructor, one decoder;
+    subclasses say what the encoder's last layer outputs."""
 
     def __init__(
         self,
@@ -138,9 +130,25 @@ class Autoencoder(_ImageModel):
         conv_transpose: str = "torch",
     ) -> None:
         super().__init__()
-        self._record_sizes(latent_size, hidden_size, image_shape, channels, conv_transpose)
-        self.encoder = conv_encoder(self.image_shape, channels, hidden_size, latent_size)
+        self.image_shape = _check_sizes(image_shape, channels, hidden_size, latent_size)
+        self.latent_size, self.hidden_size = latent_size, hidden_size
+        # JSON values only: this is what a checkpoint records to rebuild the model
+        self.config = dict(
+            latent_size=latent_size, hidden_size=hidden_size, image_shape=list(self.image_shape),
+            channels=list(channels), conv_transpose=conv_transpose,
+        )
+        self.encoder = self._make_encoder(channels)
         self.decoder = conv_decoder(self.image_shape, channels, hidden_size, latent_size, conv_transpose)
+
+    def _make_encoder(self, channels: Sequence[int]) -> nn.Module:
+        raise NotImplementedError
+
+
+class Autoencoder(_ConvAutoencoder):
+    """``encoder: (b, c, h, w) -> (b, latent)``, ``decoder: (b, latent) -> (b, c, h, w)``."""
+
+    def _make_encoder(self, channels: Sequence[int]) -> nn.Module:
+        return conv_encoder(self.image_shape, channels, self.hidden_size, self.latent_size)
 
     def encode(self, x: Tensor) -> Tensor:
         self.check_images(x)
@@ -151,26 +159,16 @@ class Autoencoder(_ImageModel):
         return self.decoder(self.encode(x))
 
 
-class VAE(_ImageModel):
+class VAE(_ConvAutoencoder):
     """The encoder returns mean and log standard deviation stacked as ``(2, b, latent)``;
     ``forward`` samples a latent vector with the reparameterisation trick and decodes it."""
 
-    def __init__(
-        self,
-        latent_size: int = 5,
-        hidden_size: int = 128,
-        image_shape: Sequence[int] = (1, 28, 28),
-        channels: Sequence[int] = (16, 32),
-        conv_transpose: str = "torch",
-    ) -> None:
-        super().__init__()
-        self._record_sizes(latent_size, hidden_size, image_shape, channels, conv_transpose)
-        self.encoder = nn.Sequential(
-            *conv_encoder(self.image_shape, channels, hidden_size, 2 * latent_size),
+    def _make_encoder(self, channels: Sequence[int]) -> nn.Module:
+        return nn.Sequential(
+            *conv_encoder(self.image_shape, channels, self.hidden_size, 2 * self.latent_size),
             # one linear layer gives both statistics; split them so that [0] is mu and [1] is log sigma
             Rearrange("b (two latent) -> two b latent", two=2),
         )
-        self.decoder = conv_decoder(self.image_shape, channels, hidden_size, latent_size, conv_transpose)
 
     def sample_latent_vector(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """``(z, mu, log_sigma)``, each ``(b, latent)``, with ``z = mu + sigma * eps``, ``eps ~ N(0, I)``."""
