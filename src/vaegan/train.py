@@ -155,22 +155,31 @@ class AutoencoderTrainer:
         noise = torch.randn(images.shape, generator=self.noise, device=images.device)
         return images + noise * (self.args.noise_std * data.pixel_units(self.scale))
 
-    def training_step(self, images: Tensor) -> dict[str, float]:
-        images = images.to(self.device)
+    def losses(self, images: Tensor) -> dict[str, Tensor]:
+        """The loss to minimise (``"loss"``) and its parts, for one batch on the device."""
         code = self.model.encoder(self.corrupt(images))
         reconstruction = reconstruction_loss(self.model.decoder(code), images, self.args.likelihood)
         sparsity = code.abs().mean()
         loss = reconstruction + self.args.sparsity_weight * sparsity
-        loss.backward()
+        return {"loss": loss, "reconstruction": reconstruction, "code_l1": sparsity}
+
+    def training_step(self, images: Tensor) -> dict[str, float]:
+        """One optimiser step on one batch; returns the losses as numbers."""
+        losses = self.losses(images.to(self.device))
+        losses["loss"].backward()
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
         self.step += 1
-        return {"loss": loss.item(), "reconstruction": reconstruction.item(), "code_l1": sparsity.item()}
+        return {name: value.item() for name, value in losses.items()}
+
+    def decode_holdout(self) -> dict[str, Tensor]:
+        """What a snapshot keeps: the holdout images' reconstructions."""
+        return {"reconstructions": decode(self.model, encode(self.model, self.holdout))}
 
     @torch.no_grad()
     def log_samples(self) -> dict:
         """Decode the holdout images now; keep and (optionally) log the result."""
-        snapshot = {"step": self.step, "reconstructions": decode(self.model, encode(self.model, self.holdout))}
+        snapshot = {"step": self.step, **self.decode_holdout()}
         self.model.train()
         self.snapshots.append(snapshot)
         if self.wandb is not None:
@@ -242,29 +251,15 @@ class VAETrainer(AutoencoderTrainer):
         super().__init__(args, trainset, holdout)
         self.fixed_latents = torch.randn(20, args.latent_size, generator=torch.Generator().manual_seed(args.seed))
 
-    def training_step(self, images: Tensor) -> dict[str, float]:
-        images = images.to(self.device)
+    def losses(self, images: Tensor) -> dict[str, Tensor]:
         decoded, mu, log_sigma = self.model(self.corrupt(images))
         reconstruction = reconstruction_loss(decoded, images, self.args.likelihood)
         kl = gaussian_kl(mu, log_sigma).mean()
         loss = reconstruction + self.args.beta_kl * kl
-        loss.backward()
-        self.optimizer.step()
-        self.optimizer.zero_grad(set_to_none=True)
-        self.step += 1
-        return {
-            "loss": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item(),
-            "mean_sigma": log_sigma.exp().mean().item(),
-        }
+        return {"loss": loss, "reconstruction": reconstruction, "kl": kl, "mean_sigma": log_sigma.detach().exp().mean()}
 
-    @torch.no_grad()
-    def log_samples(self) -> dict:
-        samples = decode(self.model, self.fixed_latents)
-        snapshot = super().log_samples()
-        snapshot["samples"] = samples
-        if self.wandb is not None:
-            self.wandb.log({"samples": self._wandb_images(samples)}, step=self.step)
-        return snapshot
+    def decode_holdout(self) -> dict[str, Tensor]:
+        return {**super().decode_holdout(), "samples": decode(self.model, self.fixed_latents)}
 
 
 def make_trainer(args: AutoencoderArgs, **kwargs) -> AutoencoderTrainer:
