@@ -63,3 +63,13 @@ def test_vae_helpers_use_the_mean_code():
     x = torch.randn(4, 1, 28, 28)
     torch.testing.assert_close(latent.encode(model, x), model.encoder(x)[0])
     torch.testing.assert_close(latent.reconstruct(model, x), latent.reconstruct(model, x))
+
+
+def test_interpolate_batches_are_one_line_per_pair():
+    torch.manual_seed(0)
+    model = Autoencoder(latent_size=3, hidden_size=16)
+    starts, ends = torch.randn(4, 1, 28, 28), torch.randn(4, 1, 28, 28)
+    batched = latent.interpolate(model, starts, ends, steps=5)
+    assert batched.shape == (4, 5, 1, 28, 28)
+    for index in range(4):
+        torch.testing.assert_close(batched[index], latent.interpolate(model, starts[index], ends[index], steps=5))

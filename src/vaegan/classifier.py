@@ -137,24 +137,24 @@ def train_classifier(args: ClassifierArgs = ClassifierArgs()) -> tuple[MNISTClas
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
             schedule.step()
+    from vaegan.metrics import confident_share  # metrics imports this module: import late
+
     model.eval()
     test = data.mnist(train=False)
     check = torch.Generator().manual_seed(args.seed + 1)
-    with torch.no_grad():
-        confident = lambda x: (model(x).softmax(1).max(1).values > 0.9).float().mean().item()  # noqa: E731
-        report = {
-            "test_accuracy": accuracy(model, test),
-            "confident_on_test_digits": confident(test.images),
-            "confident_on_non_digits": confident(non_digits(test.images, test.labels, check)),
-            "confident_on_uniform_noise": confident(torch.rand(2000, 1, 28, 28, generator=check)),
-        }
+    report = {
+        "test_accuracy": accuracy(model, test),
+        "confident_on_test_digits": confident_share(test.images, classifier=model),
+        "confident_on_non_digits": confident_share(non_digits(test.images, test.labels, check), classifier=model),
+        "confident_on_uniform_noise": confident_share(torch.rand(2000, 1, 28, 28, generator=check), classifier=model),
+    }
     return model, report
 
 
 @lru_cache(maxsize=1)
 def load_classifier() -> MNISTClassifier:
     """The committed classifier (loaded once per process), in eval mode on the CPU."""
-    from vaegan.checkpoints import load_checkpoint
+    from vaegan.checkpoints import load_checkpoint  # checkpoints rebuilds models: import late
 
     model, _ = load_checkpoint(WEIGHTS, MNISTClassifier())
     for parameter in model.parameters():

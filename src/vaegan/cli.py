@@ -12,6 +12,7 @@ metrics inside) and prints the metrics as JSON.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -55,7 +56,7 @@ def _train(options) -> dict:
     overrides = {key: value for key, value in (("epochs", options.epochs), ("seed", options.seed)) if value is not None}
     args = recipe(options.name, options.profile, **overrides)
     if not isinstance(args, ClassifierArgs):
-        args = type(args)(**{**args.to_dict(), "device": options.device, "use_wandb": options.wandb, "wandb_name": options.name})
+        args = dataclasses.replace(args, device=options.device, use_wandb=options.wandb, wandb_name=options.name)
     path = options.out / options.name
     started = time.perf_counter()
     if isinstance(args, ClassifierArgs):

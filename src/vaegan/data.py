@@ -47,6 +47,7 @@ __all__ = [
     "scale_images",
     "to_unit",
     "pixel_units",
+    "add_pixel_noise",
     "celeba_tensors",
 ]
 
@@ -150,13 +151,11 @@ def scale_images(images_uint8: Tensor, scale: Scale) -> Tensor:
 def to_unit(images: Tensor, scale: Scale) -> Tensor:
     """The inverse of :func:`scale_images`: back to pixels in [0, 1] (clamped, since
     a decoder's output can overshoot), ready to show or to classify."""
-    if scale == "unit":
-        images = images
-    elif scale == "symmetric":
+    if scale == "symmetric":
         images = (images + 1.0) / 2.0
     elif scale == "standard":
         images = images * MNIST_STD + MNIST_MEAN
-    else:
+    elif scale != "unit":
         raise ValueError(f"unknown scale {scale!r}; use 'unit', 'symmetric' or 'standard'")
     return images.clamp(0.0, 1.0)
 
@@ -168,6 +167,13 @@ def pixel_units(scale: Scale) -> float:
     if scale not in units:
         raise ValueError(f"unknown scale {scale!r}; use 'unit', 'symmetric' or 'standard'")
     return units[scale]
+
+
+def add_pixel_noise(images: Tensor, noise_std: float, scale: Scale, generator: torch.Generator) -> Tensor:
+    """``images`` plus Gaussian noise whose standard deviation is ``noise_std`` in [0, 1]
+    pixel units, whatever ``scale`` the images are in (the denoising autoencoder's input)."""
+    noise = torch.randn(images.shape, generator=generator, device=images.device)
+    return images + noise * (noise_std * pixel_units(scale))
 
 
 @dataclass

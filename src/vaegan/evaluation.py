@@ -29,17 +29,24 @@ def test_images(args: AutoencoderArgs, limit: int | None = None) -> data.ImageTe
 
 @torch.no_grad()
 def evaluate_autoencoder(
-    model, args: AutoencoderArgs, samples: int = 1000, noise_std: float = 0.4, test_limit: int | None = None, seed: int = 0
+    model,
+    args: AutoencoderArgs,
+    samples: int = 1000,
+    noise_std: float = 0.4,
+    test_limit: int | None = None,
+    seed: int = 0,
+    test: data.ImageTensors | None = None,
 ) -> dict:
     """Reconstruction error (clean and noisy inputs) against the mean-image baseline,
     code sparsity, a VAE's KL, and for MNIST the classifier's verdict on ``samples``
     decoded draws from N(0, I) (their Frechet distance is to the test set).
 
     Errors are mean squared errors per pixel, with pixels in [0, 1] whatever the
-    run's scale, so models trained on different scales compare directly."""
-    test = test_images(args, test_limit)
+    run's scale, so models trained on different scales compare directly. ``test`` reuses
+    test images already loaded (in the run's scale) instead of loading them again."""
+    test = test if test is not None else test_images(args, test_limit)
     generator = torch.Generator().manual_seed(seed)
-    noisy = test.images + torch.randn(test.images.shape, generator=generator) * noise_std * data.pixel_units(test.scale)
+    noisy = data.add_pixel_noise(test.images, noise_std, test.scale, generator)
     reconstructed = to_pixels(latent.reconstruct(model, test.images), args)
     reconstructed_noisy = to_pixels(latent.reconstruct(model, noisy), args)
     target = test.images if args.likelihood == "bernoulli" else data.to_unit(test.images, test.scale)
@@ -61,6 +68,6 @@ def evaluate_autoencoder(
         report.update(
             prior_confident_share=metrics.confident_share(pixels),
             prior_class_coverage=metrics.class_coverage(pixels),
-            prior_frechet_distance=metrics.frechet_distance(pixels, data.mnist(train=False).images),
+            prior_frechet_distance=metrics.frechet_distance_to_mnist_test(pixels),
         )
     return report

@@ -81,10 +81,15 @@ def latent_grid(
 
 
 def interpolate(model: nn.Module, start: Tensor, end: Tensor, steps: int = 9) -> Tensor:
-    """Decode the straight line between the codes of two images: ``(steps, c, h, w)``,
-    from ``start`` (t = 0) to ``end`` (t = 1)."""
+    """Decode the straight line between the codes of two images, from ``start`` (t = 0)
+    to ``end`` (t = 1): ``(steps, c, h, w)`` for two images ``(c, h, w)``, or
+    ``(n, steps, c, h, w)`` for two batches ``(n, c, h, w)`` (one line per pair)."""
     if steps < 2:
         raise ValueError(f"steps must be at least 2, got {steps}")
-    codes = encode(model, torch.stack([start, end]))
-    t = torch.linspace(0, 1, steps).unsqueeze(1)
-    return decode(model, (1 - t) * codes[0] + t * codes[1])
+    single = start.ndim == 3
+    starts, ends = (start.unsqueeze(0), end.unsqueeze(0)) if single else (start, end)
+    codes_start, codes_end = encode(model, starts), encode(model, ends)
+    t = torch.linspace(0, 1, steps).view(1, steps, 1)
+    codes = (1 - t) * codes_start.unsqueeze(1) + t * codes_end.unsqueeze(1)
+    images = rearrange(decode(model, rearrange(codes, "n s latent -> (n s) latent")), "(n s) c h w -> n s c h w", s=steps)
+    return images[0] if single else images

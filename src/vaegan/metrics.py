@@ -15,6 +15,8 @@ Three numbers, each for a batch of images with pixels in [0, 1]:
 from __future__ import annotations
 
 import torch
+from functools import lru_cache
+
 from torch import Tensor
 
 from vaegan.classifier import load_classifier
@@ -27,6 +29,7 @@ __all__ = [
     "features",
     "frechet_distance",
     "gaussian_frechet_distance",
+    "frechet_distance_to_mnist_test",
 ]
 
 
@@ -49,17 +52,18 @@ def _in_batches(function, images: Tensor, batch_size: int = 2000) -> Tensor:
     return torch.cat([function(images[i : i + batch_size]) for i in range(0, len(images), batch_size)])
 
 
-def probabilities(images: Tensor) -> Tensor:
-    """``(n, 1, 28, 28) -> (n, 10)``: the classifier's probability of each digit."""
-    model = load_classifier()
+def probabilities(images: Tensor, classifier=None) -> Tensor:
+    """``(n, 1, 28, 28) -> (n, 10)``: the probability of each digit, by the committed
+    classifier (or ``classifier``, e.g. one being trained)."""
+    model = classifier if classifier is not None else load_classifier()
     return _in_batches(lambda x: model(x).softmax(dim=1), _checked(images))
 
 
-def confident_share(images: Tensor, threshold: float = 0.9) -> float:
+def confident_share(images: Tensor, threshold: float = 0.9, classifier=None) -> float:
     """The share of images whose most likely digit has probability above ``threshold``."""
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must lie in (0, 1), got {threshold}")
-    return (probabilities(images).max(dim=1).values > threshold).float().mean().item()
+    return (probabilities(images, classifier).max(dim=1).values > threshold).float().mean().item()
 
 
 def class_histogram(images: Tensor, threshold: float | None = None) -> Tensor:
@@ -108,3 +112,18 @@ def frechet_distance(images_a: Tensor, images_b: Tensor) -> float:
     if len(images_a) < 2 or len(images_b) < 2:
         raise ValueError("the Frechet distance needs at least two images in each set")
     return gaussian_frechet_distance(*_statistics(features(images_a)), *_statistics(features(images_b)))
+
+
+@lru_cache(maxsize=1)
+def _mnist_test_statistics() -> tuple[Tensor, Tensor]:
+    """Feature mean and covariance of the 10,000 MNIST test digits, computed once per process."""
+    from vaegan import data
+
+    return _statistics(features(data.mnist(train=False).images))
+
+
+def frechet_distance_to_mnist_test(images: Tensor) -> float:
+    """:func:`frechet_distance` from ``images`` to the MNIST test set, whose statistics are cached."""
+    if len(images) < 2:
+        raise ValueError("the Frechet distance needs at least two images in each set")
+    return gaussian_frechet_distance(*_statistics(features(images)), *_mnist_test_statistics())

@@ -152,8 +152,7 @@ class AutoencoderTrainer:
         """The denoising autoencoder's input: the clean images plus Gaussian noise."""
         if self.args.noise_std == 0:
             return images
-        noise = torch.randn(images.shape, generator=self.noise, device=images.device)
-        return images + noise * (self.args.noise_std * data.pixel_units(self.scale))
+        return data.add_pixel_noise(images, self.args.noise_std, self.scale, self.noise)
 
     def losses(self, images: Tensor) -> dict[str, Tensor]:
         """The loss to minimise (``"loss"``) and its parts, for one batch on the device."""
