@@ -33,3 +33,24 @@ def test_list_and_bad_arguments(tmp_path):
     assert epochs.returncode != 0 and "--epochs must be at least 1" in epochs.stderr
     profile = run("train", "vae", "--profile", "huge", cwd=tmp_path)
     assert profile.returncode != 0 and "invalid choice" in profile.stderr
+
+
+def test_bounds_writes_the_evaluation_table(tmp_path, data_root):
+    out = tmp_path / "bounds.json"
+    result = run(
+        "bounds", "--test-limit", "20", "--subset", "10", "--small-ks", "1", "3", "--large-ks", "30",
+        "--out", str(out), cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    table = json.loads(out.read_text())
+    assert table["test_images"] == 20 and table["subset_images"] == 10
+    assert set(table["subset"]) == {"elbo", "reconstruction", "kl", "iwae_1", "iwae_3", "iwae_30"}
+    assert table["subset"]["iwae_30"]["mean"] > table["subset"]["elbo"]["mean"]
+    assert "negative ELBO" in result.stdout and "nats" in result.stdout
+
+
+def test_bounds_refuses_models_without_a_bernoulli_decoder(tmp_path):
+    result = run("bounds", "celeba_vae", cwd=tmp_path)
+    assert result.returncode != 0 and "need a Bernoulli decoder" in result.stderr
+    result = run("bounds", "--subset", "0", cwd=tmp_path)
+    assert result.returncode != 0 and "--subset must be at least 1" in result.stderr

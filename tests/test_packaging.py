@@ -30,11 +30,13 @@ def test_pip_install_from_the_repository_gives_a_working_package(tmp_path):
         import vaegan
         from vaegan import checks, convtranspose, data, explorers, profiles, stamping, notebook, benchmark
         from vaegan import checkpoints, classifier, evaluation, latent, losses, metrics, models, plotting, recipes, train
+        from vaegan import cli, elbo, likelihood, linear_gaussian
         assert vaegan.__file__.startswith({str(target)!r}), vaegan.__file__
         # the committed checkpoints travel inside the package
-        for name in ("classifier", "celeba_vae"):
+        for name in ("classifier", "celeba_vae", "bernoulli_vae"):
             model, record = checkpoints.load_pretrained(name)
             assert str(checkpoints.PRETRAINED).startswith({str(target)!r})
+        assert (checkpoints.PRETRAINED / "bernoulli_vae_bounds.json").is_file()
         assert classifier.load_classifier()(torch.zeros(1, 1, 28, 28)).shape == (1, 10)
         x, w = torch.randn(2, 3, 5, 5), torch.randn(3, 4, 4, 4)
         assert torch.allclose(convtranspose.conv_transpose2d(x, w, None, 2, 1), F.conv_transpose2d(x, w, None, 2, 1), atol=1e-5)

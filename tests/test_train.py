@@ -34,6 +34,7 @@ def quick(args_class=VAEArgs, **overrides):
         (AutoencoderArgs, dict(noise_std=-1), "noise_std must be >= 0"),
         (AutoencoderArgs, dict(batch_size=0), "batch_size must be >= 1"),
         (AutoencoderArgs, dict(betas=(0.5, 1.5)), "betas must be two numbers"),
+        (VAEArgs, dict(binarize=True), "set likelihood='bernoulli'"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(args_class, kwargs, message):
@@ -125,3 +126,15 @@ def test_evaluation_reports_the_chapter_numbers(small_mnist):
     assert 0 < report["reconstruction_mse"] < report["mean_image_mse"] * 1.5
     assert 0 <= report["code_sparsity"] <= 1 and report["kl_per_image"] > 0
     assert 0 <= report["prior_confident_share"] <= 1 and 0 <= report["prior_class_coverage"] <= 10
+
+
+def test_dynamic_binarisation_draws_fresh_binary_batches(data_root):
+    digits = data.mnist(train=True, scale="unit", limit=256)
+    args = quick(likelihood="bernoulli", binarize=True, beta_kl=3 / 784, epochs=1)
+    trainer = make_trainer(args, trainset=digits, holdout=digits.images[:10])
+    first, second = trainer.prepare(digits.images[:64]), trainer.prepare(digits.images[:64])
+    assert set(first.unique().tolist()) == {0.0, 1.0} and not torch.equal(first, second)
+    # on average a draw keeps each pixel's intensity
+    assert abs(first.mean() - digits.images[:64].mean()) < 0.01
+    plain = make_trainer(dataclasses.replace(args, binarize=False), trainset=digits, holdout=digits.images[:10])
+    assert torch.equal(plain.prepare(digits.images[:64]), digits.images[:64])

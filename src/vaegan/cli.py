@@ -4,6 +4,7 @@
     python -m vaegan train vae                      # the full profile, into runs/
     python -m vaegan train celeba_vae --out src/vaegan/weights --half
     python -m vaegan train autoencoder --profile smoke --epochs 2
+    python -m vaegan bounds bernoulli_vae           # the ELBO chapter's table in nats
 
 Writes ``OUT/NAME.pt`` (the state_dict), ``OUT/NAME.json`` (metadata, with the
 metrics inside) and prints the metrics as JSON.
@@ -37,6 +38,19 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--half", action="store_true", help="store the weights in float16 (half the size)")
     train.add_argument("--wandb", action="store_true", help="log to Weights & Biases (offline unless WANDB_MODE is set)")
     train.add_argument("--threads", type=int, help="torch CPU threads")
+    bounds = commands.add_parser(
+        "bounds", help="a Bernoulli VAE's test ELBO and importance-weighted bounds in nats (the ELBO chapter's table)"
+    )
+    bounds.add_argument("name", nargs="?", default="bernoulli_vae", help="checkpoint name (default: bernoulli_vae)")
+    bounds.add_argument("--weights", type=Path, help="folder with NAME.pt/NAME.json (default: the package's weights/)")
+    bounds.add_argument("--out", type=Path, help="where to write the table (default: NAME_bounds.json beside the checkpoint)")
+    bounds.add_argument("--small-ks", type=int, nargs="+", default=[1, 10, 100], help="k for every test image")
+    bounds.add_argument("--large-ks", type=int, nargs="+", default=[1000, 5000], help="k for the first --subset images")
+    bounds.add_argument("--subset", type=int, default=1000, help="test images for the large k (default 1000)")
+    bounds.add_argument("--test-limit", type=int, help="score only the first N test images")
+    bounds.add_argument("--seed", type=int, default=0)
+    bounds.add_argument("--device", help="cpu, cuda, mps (default: cpu)")
+    bounds.add_argument("--threads", type=int, help="torch CPU threads")
     return parser
 
 
@@ -74,8 +88,47 @@ def _train(options) -> dict:
     return metrics
 
 
+def _bounds(options) -> dict:
+    import torch
+
+    from vaegan.checkpoints import PRETRAINED, load_checkpoint
+    from vaegan.likelihood import bounds_table
+
+    if options.threads:
+        torch.set_num_threads(options.threads)
+    for name in ("subset", "test_limit"):
+        value = getattr(options, name)
+        if value is not None and value < 1:
+            raise SystemExit(f"error: --{name.replace('_', '-')} must be at least 1, got {value}")
+    if min(options.small_ks + options.large_ks) < 1:
+        raise SystemExit("error: every k must be at least 1")
+    folder = options.weights or PRETRAINED
+    model, metadata = load_checkpoint(folder / options.name, map_location=options.device or "cpu")
+    likelihood = metadata.get("args", {}).get("likelihood")
+    if likelihood != "bernoulli":
+        raise SystemExit(f"error: {options.name} was trained with likelihood={likelihood!r}; the bounds need a Bernoulli decoder")
+    table = bounds_table(
+        model, options.small_ks, options.large_ks, options.subset, options.test_limit, options.seed,
+    )
+    table["checkpoint"] = options.name
+    out = options.out or folder / f"{options.name}_bounds.json"
+    out.write_text(json.dumps(table, indent=2) + "\n")
+    labels = {"elbo": "negative ELBO", "reconstruction": "  -E_q[log p(x|z)]", "kl": "  KL(q(z|x) || p(z))"}
+    for part, title in (("all", f"all {table['test_images']} test images"), ("subset", f"first {table['subset_images']}")):
+        print(title)
+        for name, values in table[part].items():
+            sign = 1 if name == "kl" else -1  # bounds on log p(x) are printed as nats of negative log-likelihood
+            label = labels.get(name, f"negative IWAE bound, k = {name.removeprefix('iwae_')}")
+            print(f"  {label:34} {sign * values['mean']:8.2f} nats  (standard error over images {values['standard_error']:.2f})")
+    print(f"wrote {out} in {table['seconds']['total']:.0f} s", file=sys.stderr)
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
     options = _parser().parse_args(argv)
+    if options.command == "bounds":
+        _bounds(options)
+        return 0
     if options.command == "list":
         from vaegan.recipes import RECIPES
 

@@ -176,6 +176,21 @@ def add_pixel_noise(images: Tensor, noise_std: float, scale: Scale, generator: t
     return images + noise * (noise_std * pixel_units(scale))
 
 
+def binarize(images: Tensor, generator: torch.Generator) -> Tensor:
+    """Each pixel becomes 1 with probability equal to its intensity (pixels in [0, 1]).
+
+    Called on every batch, this is *dynamic* binarisation: each pass over the data
+    sees a fresh draw, so the model never fits one particular set of black-and-white
+    digits. Called once with a fixed seed, it gives a *static* test set (see
+    :func:`binarized_mnist`)."""
+    if images.min() < 0 or images.max() > 1:
+        raise ValueError(
+            f"binarize needs pixels in [0, 1], got values in [{images.min():.3g}, {images.max():.3g}]; "
+            "load MNIST with scale='unit' (or convert with data.to_unit)"
+        )
+    return torch.bernoulli(images, generator=generator)
+
+
 @dataclass
 class ImageTensors(torch.utils.data.Dataset):
     """A labelled image set held as two tensors: ``images (n, c, h, w)`` float32, ``labels (n,)``."""
@@ -303,6 +318,18 @@ def mnist(
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
     return ImageTensors(scale_images(images.unsqueeze(1), scale), labels.clone(), scale)
+
+
+def binarized_mnist(
+    train: bool = False, seed: int = 0, root: str | os.PathLike | None = None, limit: int | None = None
+) -> ImageTensors:
+    """MNIST binarised once: every pixel drawn as Bernoulli(intensity) with a fixed
+    ``seed``, so that every evaluation (and every reader) scores the same 0/1 images.
+    The ELBO chapter's test set is ``binarized_mnist(train=False, seed=0)``."""
+    digits = mnist(train=train, root=root, scale="unit")
+    images = binarize(digits.images, torch.Generator().manual_seed(seed))
+    binary = ImageTensors(images, digits.labels, "unit")
+    return binary.subset(limit) if limit is not None else binary
 
 
 def holdout_digits(

@@ -44,6 +44,7 @@ class AutoencoderArgs:
     channels: tuple[int, ...] = (16, 32)
     conv_transpose: str = "torch"  # or "vaegan": chapter 1's from-scratch layer
     likelihood: str = "gaussian"  # MSE on standardised pixels; "bernoulli": BCE on [0, 1] pixels
+    binarize: bool = False  # dynamic binarisation: every batch re-drawn as Bernoulli(pixel), for the bernoulli likelihood
     noise_std: float = 0.0  # denoising: Gaussian noise (in [0, 1] pixel units) added to the input only
     sparsity_weight: float = 0.0  # sparse: weight of the mean |code| added to the loss
     batch_size: int = 512
@@ -72,6 +73,8 @@ class AutoencoderArgs:
         need(self.hidden_size >= 1, f"hidden_size must be >= 1, got {self.hidden_size}")
         need(self.likelihood in LIKELIHOODS, f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {self.likelihood!r}")
         need(not (self.dataset == "celeba" and self.likelihood == "bernoulli"), "the bernoulli likelihood needs binary-ish pixels: use it with mnist")
+        need(not self.binarize or (self.likelihood == "bernoulli" and self.dataset == "mnist"),
+             "binarize=True draws 0/1 pixels for the bernoulli likelihood on mnist; set likelihood='bernoulli', dataset='mnist'")
         need(self.noise_std >= 0, f"noise_std must be >= 0, got {self.noise_std}")
         need(self.sparsity_weight >= 0, f"sparsity_weight must be >= 0, got {self.sparsity_weight}")
         need(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
@@ -154,6 +157,11 @@ class AutoencoderTrainer:
             return images
         return data.add_pixel_noise(images, self.args.noise_std, self.scale, self.noise)
 
+    def prepare(self, images: Tensor) -> Tensor:
+        """What the model sees and must reproduce: the batch itself, or with ``binarize``
+        a fresh Bernoulli draw of it (so no two epochs see the same 0/1 digits)."""
+        return data.binarize(images, self.noise) if self.args.binarize else images
+
     def losses(self, images: Tensor) -> dict[str, Tensor]:
         """The loss to minimise (``"loss"``) and its parts, for one batch on the device."""
         code = self.model.encoder(self.corrupt(images))
@@ -164,7 +172,7 @@ class AutoencoderTrainer:
 
     def training_step(self, images: Tensor) -> dict[str, float]:
         """One optimiser step on one batch; returns the losses as numbers."""
-        losses = self.losses(images.to(self.device))
+        losses = self.losses(self.prepare(images.to(self.device)))
         losses["loss"].backward()
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
