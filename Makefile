@@ -72,6 +72,7 @@ data: $(VENV)/.installed
 benchmark: setup
 	$(BIN)/python benchmarks/conv_transpose.py
 	$(BIN)/python benchmarks/autoencoder_trainer.py
+	$(BIN)/python benchmarks/dcgan_trainer.py
 
 clean:
 	rm -rf _build book/assets/vendor

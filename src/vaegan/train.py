@@ -15,7 +15,6 @@ Everything a run records (``trainer.history``, one dict per step, and
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass, field
 
 import torch
@@ -27,6 +26,7 @@ from vaegan.latent import decode, encode
 from vaegan.losses import LIKELIHOODS, gaussian_kl, reconstruction_loss
 from vaegan.models import MLPVAE, VAE, Autoencoder
 from vaegan.reproducibility import default_device, seed_everything
+from vaegan.wandb_logging import start_wandb
 
 __all__ = ["AutoencoderArgs", "VAEArgs", "AutoencoderTrainer", "VAETrainer", "DATASETS", "image_scale", "make_trainer"]
 
@@ -199,25 +199,11 @@ class AutoencoderTrainer:
         grid = make_grid(data.to_unit(images, self.scale), nrow=10)
         return self.wandb.Image(grid.permute(1, 2, 0).numpy())
 
-    def _start_wandb(self) -> None:
-        if not self.args.use_wandb:
-            return
-        try:
-            import wandb
-        except ImportError as error:
-            raise ImportError("use_wandb=True needs the wandb package: pip install 'vaegan[logging]'") from error
-        self.wandb = wandb
-        # offline unless the user set WANDB_MODE: a run never hangs waiting for a login
-        wandb.init(
-            project=self.args.wandb_project, name=self.args.wandb_name, config=self.args.to_dict(),
-            mode=os.environ.get("WANDB_MODE", "offline"), reinit="finish_previous",
-        )
-
     def train(self):
         """Run ``args.epochs`` epochs; return the trained model."""
         from tqdm.auto import tqdm
 
-        self._start_wandb()
+        self.wandb = start_wandb(self.args)
         self.model.train()
         total = self.args.epochs * len(self.loader)
         progress = tqdm(total=total, desc=f"{self.args.model} on {self.args.dataset}", disable=not self.args.progress)

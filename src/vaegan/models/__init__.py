@@ -5,13 +5,22 @@ JSON values), so a checkpoint can rebuild it: see :mod:`vaegan.checkpoints`.
 """
 
 from vaegan.models.autoencoders import VAE, Autoencoder, MLPVAE, conv_decoder, conv_encoder
+from vaegan.models.gans import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
 from vaegan.classifier import MNISTClassifier  # noqa: E402  (the judge is a model too)
 
 #: Every model class a checkpoint may name, by class name.
-MODEL_CLASSES = {cls.__name__: cls for cls in (Autoencoder, VAE, MLPVAE, MNISTClassifier)}
+MODEL_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        Autoencoder, VAE, MLPVAE, MNISTClassifier, MLPGenerator, MLPDiscriminator, DCGANGenerator, DCGANDiscriminator,
+    )
+}
 
-__all__ = ["Autoencoder", "VAE", "MLPVAE", "conv_encoder", "conv_decoder", "MODEL_CLASSES", "build_model"]
+__all__ = [
+    "Autoencoder", "VAE", "MLPVAE", "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDiscriminator",
+    "conv_encoder", "conv_decoder", "MODEL_CLASSES", "build_model",
+]
 
 
 def build_model(class_name: str, **config):
