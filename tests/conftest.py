@@ -22,3 +22,17 @@ def data_root() -> Path:
             "which uses ../shared/data when it exists)"
         )
     return Path(folder)
+
+
+@pytest.fixture
+def offline_wandb(tmp_path, monkeypatch):
+    """wandb in offline mode writing under ``tmp_path``; torn down afterwards, because wandb
+    keeps its settings (the run folder among them) in a process-wide singleton."""
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    import wandb
+
+    wandb.teardown()
+    yield tmp_path
+    wandb.teardown()

@@ -191,10 +191,8 @@ def test_trainer_refuses_wrong_image_shapes():
         GANTrainer(dataclasses.asdict(quick()))
 
 
-def test_gan_wandb_logging_offline(digits, tmp_path, monkeypatch):
-    monkeypatch.setenv("WANDB_MODE", "offline")
-    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
-    monkeypatch.setenv("WANDB_SILENT", "true")
+def test_gan_wandb_logging_offline(digits, offline_wandb):
+    tmp_path = offline_wandb
     trainer = GANTrainer(quick(epochs=1, use_wandb=True, wandb_name="gan-test"), trainset=digits)
     trainer.train()
     runs = list(tmp_path.rglob("run-*.wandb"))

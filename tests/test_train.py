@@ -96,10 +96,8 @@ def test_checkpoint_of_a_trained_model_reproduces_its_outputs(small_mnist, tmp_p
     torch.testing.assert_close(loaded.encoder(x), model.encoder(x))
 
 
-def test_wandb_logging_offline(small_mnist, tmp_path, monkeypatch):
-    monkeypatch.setenv("WANDB_MODE", "offline")
-    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
-    monkeypatch.setenv("WANDB_SILENT", "true")
+def test_wandb_logging_offline(small_mnist, offline_wandb):
+    tmp_path = offline_wandb
     trainer = make_trainer(quick(epochs=1, use_wandb=True, wandb_name="test"), trainset=small_mnist, holdout=small_mnist.images[:10])
     trainer.train()
     runs = list(tmp_path.rglob("run-*.wandb"))
