@@ -28,6 +28,7 @@ from einops.layers.torch import Rearrange
 from torch import Tensor, nn
 
 from vaegan import data
+from vaegan.book_model import BookModel
 from vaegan.reproducibility import seed_everything
 
 __all__ = ["MNISTClassifier", "ClassifierArgs", "train_classifier", "load_classifier", "accuracy", "WEIGHTS"]
@@ -35,7 +36,7 @@ __all__ = ["MNISTClassifier", "ClassifierArgs", "train_classifier", "load_classi
 WEIGHTS = Path(__file__).parent / "weights" / "classifier"
 
 
-class MNISTClassifier(nn.Module):
+class MNISTClassifier(BookModel):
     """``(b, 1, 28, 28)`` pixels in [0, 1] -> ``(b, 10)`` logits; ``features`` gives the ``(b, 64)`` layer before."""
 
     image_shape = (1, 28, 28)
@@ -51,10 +52,6 @@ class MNISTClassifier(nn.Module):
             nn.Linear(64 * 2 * 2, feature_size), nn.ReLU(),
         )
         self.head = nn.Linear(feature_size, 10)
-
-    def check_images(self, x: Tensor) -> None:
-        if x.ndim != 4 or tuple(x.shape[1:]) != self.image_shape:
-            raise ValueError(f"the MNIST classifier takes images of shape (batch, 1, 28, 28), got {tuple(x.shape)}")
 
     def features(self, x: Tensor) -> Tensor:
         return self.body(x)

@@ -27,7 +27,7 @@ from vaegan.gan_losses import (
 )
 from vaegan.models.gans import NORMS, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from vaegan.reproducibility import default_device, seed_everything
-from vaegan.wandb_logging import start_wandb
+from vaegan.loop import TrainingLoop, log_image_grids
 
 __all__ = ["GANArgs", "GANTrainer", "DivergenceError", "build_gan", "LOSSES"]
 
@@ -136,7 +136,7 @@ def _gradient_norm(model: nn.Module) -> float:
     return torch.stack(norms).norm().item() if norms else 0.0
 
 
-class GANTrainer:
+class GANTrainer(TrainingLoop):
     def __init__(self, args: GANArgs, trainset: data.ImageTensors | None = None):
         if not isinstance(args, GANArgs):
             raise TypeError(f"GANTrainer needs GANArgs, got {type(args).__name__}")
@@ -224,39 +224,21 @@ class GANTrainer:
         snapshot = {"step": self.step, "samples": self.sample(self.fixed_latents)}
         self.snapshots.append(snapshot)
         if self.wandb is not None:
-            from torchvision.utils import make_grid
-
-            grid = make_grid(snapshot["samples"], nrow=8)
-            self.wandb.log({"samples": self.wandb.Image(grid.permute(1, 2, 0).numpy())}, step=self.step)
+            log_image_grids(self.wandb, {"samples": snapshot["samples"]}, self.step, nrow=8)
         return snapshot
 
-    def train(self) -> nn.Module:
-        """Run ``args.epochs`` epochs; return the generator (in eval mode)."""
-        from tqdm.auto import tqdm
+    @property
+    def description(self) -> str:
+        return f"{self.args.model} GAN on {self.args.dataset}"
 
-        self.wandb = start_wandb(self.args)
-        self.generator.train()
-        self.discriminator.train()
-        progress = tqdm(total=self.args.epochs * len(self.loader), desc=f"{self.args.model} GAN", disable=not self.args.progress)
-        self.log_samples()
-        for epoch in range(self.args.epochs):
-            for real, _ in self.loader:
-                record = self.training_step(real)
-                self.history.append({"step": self.step, "epoch": epoch, **record})
-                if self.wandb is not None:
-                    self.wandb.log(record, step=self.step)
-                if self.step % self.args.log_every == 0:
-                    self.log_samples()
-                    progress.set_postfix(d=f"{record['d_loss']:.3f}", g=f"{record['g_loss']:.3f}")
-                progress.update()
-        progress.close()
-        if self.snapshots[-1]["step"] != self.step:
-            self.log_samples()
-        if self.wandb is not None:
-            self.wandb.finish()
-            self.wandb = None
-        self.generator.eval()
+    def networks(self) -> list[nn.Module]:
+        return [self.generator, self.discriminator]
+
+    def trained(self) -> nn.Module:
         return self.generator
+
+    def postfix(self, record: dict) -> dict:
+        return {"d": f"{record['d_loss']:.3f}", "g": f"{record['g_loss']:.3f}"}
 
     def save(self, path, metrics: dict | None = None, half: bool = False, discriminator: bool = False):
         """Save the generator as ``path`` (and the discriminator as ``path_discriminator`` when asked)."""

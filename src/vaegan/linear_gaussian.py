@@ -73,8 +73,15 @@ class LinearGaussian:
         """``log p(x | z)`` for ``x (b, D)`` and ``z (n, b, d)``: ``(n, b)`` (the interface of :mod:`vaegan.elbo`)."""
         x = self._check(x)
         mean = z.double() @ self.weight.T + self.bias
-        squared = ((x - mean) ** 2).sum(-1)
-        return -0.5 * squared / self.noise_std**2 - self.data_size * (math.log(self.noise_std) + 0.5 * LOG_2PI)
+        return -0.5 * ((x - mean) ** 2).sum(-1) / self.noise_std**2 - self._log_normaliser()
+
+    def _log_normaliser(self) -> float:
+        """``D log(s sqrt(2 pi))``: the normalising constant of ``p(x | z)``."""
+        return self.data_size * (math.log(self.noise_std) + 0.5 * LOG_2PI)
+
+    def _m(self) -> Tensor:
+        """``M = W^T W + s^2 I``: the posterior's covariance is ``s^2 M^-1``, its precision ``M / s^2``."""
+        return self.weight.T @ self.weight + self.noise_std**2 * torch.eye(self.latent_size, dtype=torch.float64)
 
     def log_marginal(self, x: Tensor) -> Tensor:
         """Exact ``log p(x) = log N(x; b, W W^T + s^2 I)``, ``(b, D) -> (b,)``."""
@@ -85,7 +92,7 @@ class LinearGaussian:
     def posterior(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """The exact ``p(z | x)``: means ``(b, d)`` and the covariance ``(d, d)`` (the same for every x)."""
         x = self._check(x)
-        m = self.weight.T @ self.weight + self.noise_std**2 * torch.eye(self.latent_size, dtype=torch.float64)
+        m = self._m()
         mean = torch.linalg.solve(m, self.weight.T @ (x - self.bias).T).T
         return mean, self.noise_std**2 * torch.linalg.inv(m)
 
@@ -105,13 +112,13 @@ class LinearGaussian:
         mu, log_sigma = mu.double(), log_sigma.double()
         residual = ((x - self.bias - mu @ self.weight.T) ** 2).sum(-1)
         spread = (torch.exp(2 * log_sigma) * (self.weight**2).sum(0)).sum(-1)
-        expected = -0.5 * (residual + spread) / self.noise_std**2 - self.data_size * (math.log(self.noise_std) + 0.5 * LOG_2PI)
+        expected = -0.5 * (residual + spread) / self.noise_std**2 - self._log_normaliser()
         return expected - gaussian_kl(mu, log_sigma).sum(-1)
 
     def kl_to_posterior(self, x: Tensor, mu: Tensor, log_sigma: Tensor) -> Tensor:
         """``KL(q(z | x) || p(z | x))`` between two Gaussians, ``(b,)``."""
         post_mean, post_cov = self.posterior(x)
-        precision = torch.linalg.inv(post_cov)
+        precision = self._m() / self.noise_std**2
         mu, log_sigma = mu.double(), log_sigma.double()
         variances = torch.exp(2 * log_sigma)
         trace = (torch.diagonal(precision) * variances).sum(-1)

@@ -18,7 +18,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from vaegan import data
 from vaegan.checkpoints import save_checkpoint
@@ -26,7 +26,7 @@ from vaegan.latent import decode, encode
 from vaegan.losses import LIKELIHOODS, gaussian_kl, reconstruction_loss
 from vaegan.models import MLPVAE, VAE, Autoencoder
 from vaegan.reproducibility import default_device, seed_everything
-from vaegan.wandb_logging import start_wandb
+from vaegan.loop import TrainingLoop, log_image_grids
 
 __all__ = ["AutoencoderArgs", "VAEArgs", "AutoencoderTrainer", "VAETrainer", "DATASETS", "image_scale", "make_trainer"]
 
@@ -133,7 +133,7 @@ def holdout_images(args: AutoencoderArgs) -> Tensor:
     return data.holdout_digits(scale=image_scale(args))[0]
 
 
-class AutoencoderTrainer:
+class AutoencoderTrainer(TrainingLoop):
     def __init__(self, args: AutoencoderArgs, trainset: data.ImageTensors | None = None, holdout: Tensor | None = None):
         self.args = args
         self.scale = image_scale(args)
@@ -190,42 +190,22 @@ class AutoencoderTrainer:
         self.model.train()
         self.snapshots.append(snapshot)
         if self.wandb is not None:
-            self.wandb.log({name: self._wandb_images(value) for name, value in snapshot.items() if name != "step"}, step=self.step)
+            images = {name: data.to_unit(value, self.scale) for name, value in snapshot.items() if name != "step"}
+            log_image_grids(self.wandb, images, self.step, nrow=10)
         return snapshot
 
-    def _wandb_images(self, images: Tensor):
-        from torchvision.utils import make_grid
+    @property
+    def description(self) -> str:
+        return f"{self.args.model} on {self.args.dataset}"
 
-        grid = make_grid(data.to_unit(images, self.scale), nrow=10)
-        return self.wandb.Image(grid.permute(1, 2, 0).numpy())
+    def networks(self) -> list[nn.Module]:
+        return [self.model]
 
-    def train(self):
-        """Run ``args.epochs`` epochs; return the trained model."""
-        from tqdm.auto import tqdm
-
-        self.wandb = start_wandb(self.args)
-        self.model.train()
-        total = self.args.epochs * len(self.loader)
-        progress = tqdm(total=total, desc=f"{self.args.model} on {self.args.dataset}", disable=not self.args.progress)
-        self.log_samples()
-        for epoch in range(self.args.epochs):
-            for images, _ in self.loader:
-                losses = self.training_step(images)
-                self.history.append({"step": self.step, "epoch": epoch, **losses})
-                if self.wandb is not None:
-                    self.wandb.log(losses, step=self.step)
-                if self.step % self.args.log_every == 0:
-                    self.log_samples()
-                    progress.set_postfix(loss=f"{losses['loss']:.4f}")
-                progress.update()
-        progress.close()
-        if self.snapshots[-1]["step"] != self.step:
-            self.log_samples()  # the final state is always in the snapshots
-        if self.wandb is not None:
-            self.wandb.finish()
-            self.wandb = None
-        self.model.eval()
+    def trained(self) -> nn.Module:
         return self.model
+
+    def postfix(self, record: dict) -> dict:
+        return {"loss": f"{record['loss']:.4f}"}
 
     def save(self, path, metrics: dict | None = None, half: bool = False):
         """Save the model with the run's arguments, step count and ``metrics``."""

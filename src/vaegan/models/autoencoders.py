@@ -24,6 +24,7 @@ from einops.layers.torch import Rearrange
 from torch import Tensor, nn
 
 from vaegan.convtranspose import ConvTranspose2d as ScratchConvTranspose2d
+from vaegan.book_model import BookModel
 
 __all__ = ["Autoencoder", "VAE", "MLPVAE", "conv_encoder", "conv_decoder", "CONV_TRANSPOSES"]
 
@@ -91,30 +92,13 @@ def conv_decoder(
     return nn.Sequential(*layers)
 
 
-class _ImageModel(nn.Module):
-    """Shared checks: every model says which images it takes, and refuses others clearly."""
-
-    image_shape: tuple
-
-    def check_images(self, x: Tensor) -> None:
-        if x.ndim != 4 or tuple(x.shape[1:]) != self.image_shape:
-            raise ValueError(
-                f"{type(self).__name__} takes images of shape (batch, {', '.join(map(str, self.image_shape))}), "
-                f"got {tuple(x.shape)}"
-                + (" (add a batch dimension with x.unsqueeze(0))" if tuple(x.shape) == self.image_shape else "")
-            )
-
-    def check_latents(self, z: Tensor) -> None:
-        if z.ndim != 2 or z.shape[1] != self.latent_size:
-            raise ValueError(f"{type(self).__name__} decodes latents of shape (batch, {self.latent_size}), got {tuple(z.shape)}")
+class _ImageModel(BookModel):
+    """An autoencoder: shape checks and config from :class:`BookModel`, plus ``decode``."""
 
     def decode(self, z: Tensor) -> Tensor:
         """``(b, latent) -> (b, c, h, w)``."""
         self.check_latents(z)
         return self.decoder(z)
-
-    def extra_repr(self) -> str:
-        return ", ".join(f"{key}={value}" for key, value in self.config.items())
 
 
 class _ConvAutoencoder(_ImageModel):

@@ -26,6 +26,8 @@ import torch
 from einops.layers.torch import Rearrange
 from torch import Tensor, nn
 
+from vaegan.book_model import BookModel
+
 __all__ = [
     "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDiscriminator", "initialise_dcgan", "NORMS",
 ]
@@ -47,36 +49,13 @@ def _check_image_shape(image_shape: Sequence[int], stages: int) -> tuple[int, in
     return image_shape
 
 
-class _Generator(nn.Module):
-    """What every generator offers: ``latent_size``, ``image_shape``, ``config`` and checks."""
-
-    latent_size: int
-    image_shape: tuple
-
-    def check_latents(self, z: Tensor) -> None:
-        if z.ndim != 2 or z.shape[1] != self.latent_size:
-            raise ValueError(f"{type(self).__name__} takes latents of shape (batch, {self.latent_size}), got {tuple(z.shape)}")
+class _Generator(BookModel):
+    """What every generator adds to :class:`BookModel`: drawing latents on its device."""
 
     def sample_latents(self, count: int, generator: torch.Generator | None = None) -> Tensor:
         """``count`` draws from N(0, I) on the model's device: ``(count, latent_size)``."""
         device = next(self.parameters()).device
         return torch.randn(count, self.latent_size, generator=generator).to(device)
-
-    def extra_repr(self) -> str:
-        return ", ".join(f"{key}={value}" for key, value in self.config.items())
-
-
-class _Discriminator(nn.Module):
-    image_shape: tuple
-
-    def check_images(self, x: Tensor) -> None:
-        if x.ndim != 4 or tuple(x.shape[1:]) != self.image_shape:
-            raise ValueError(
-                f"{type(self).__name__} takes images of shape (batch, {', '.join(map(str, self.image_shape))}), got {tuple(x.shape)}"
-            )
-
-    def extra_repr(self) -> str:
-        return ", ".join(f"{key}={value}" for key, value in self.config.items())
 
 
 class MLPGenerator(_Generator):
@@ -104,7 +83,7 @@ class MLPGenerator(_Generator):
         return self.net(z)
 
 
-class MLPDiscriminator(_Discriminator):
+class MLPDiscriminator(BookModel):
     """``(b, c, h, w) -> (b,)`` logits: one hidden layer of GELU units."""
 
     def __init__(self, hidden_size: int = 400, image_shape: Sequence[int] = (1, 28, 28)) -> None:
@@ -164,7 +143,7 @@ class DCGANGenerator(_Generator):
         return self.net(z)
 
 
-class DCGANDiscriminator(_Discriminator):
+class DCGANDiscriminator(BookModel):
     """``(b, c, h, w) -> (b,)`` logits: stride-2 convolutions, LeakyReLU(0.2), one linear layer."""
 
     def __init__(
