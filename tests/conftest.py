@@ -36,3 +36,12 @@ def offline_wandb(tmp_path, monkeypatch):
     wandb.teardown()
     yield tmp_path
     wandb.teardown()
+
+
+@pytest.fixture
+def offline_wandb_flush():
+    """Call before reading the offline run's files: ``wandb.finish()`` returns before the
+    background service has written everything; shutting the service down waits for it."""
+    import wandb
+
+    return wandb.teardown

@@ -191,9 +191,10 @@ def test_trainer_refuses_wrong_image_shapes():
         GANTrainer(dataclasses.asdict(quick()))
 
 
-def test_gan_wandb_logging_offline(digits, offline_wandb):
+def test_gan_wandb_logging_offline(digits, offline_wandb, offline_wandb_flush):
     tmp_path = offline_wandb
     trainer = GANTrainer(quick(epochs=1, use_wandb=True, wandb_name="gan-test"), trainset=digits)
     trainer.train()
+    offline_wandb_flush()
     runs = list(tmp_path.rglob("run-*.wandb"))
     assert runs and runs[0].stat().st_size > 1000 and trainer.wandb is None

@@ -96,10 +96,11 @@ def test_checkpoint_of_a_trained_model_reproduces_its_outputs(small_mnist, tmp_p
     torch.testing.assert_close(loaded.encoder(x), model.encoder(x))
 
 
-def test_wandb_logging_offline(small_mnist, offline_wandb):
+def test_wandb_logging_offline(small_mnist, offline_wandb, offline_wandb_flush):
     tmp_path = offline_wandb
     trainer = make_trainer(quick(epochs=1, use_wandb=True, wandb_name="test"), trainset=small_mnist, holdout=small_mnist.images[:10])
     trainer.train()
+    offline_wandb_flush()
     runs = list(tmp_path.rglob("run-*.wandb"))
     assert runs, "wandb wrote no offline run"
     assert runs[0].stat().st_size > 1000
