@@ -67,6 +67,16 @@ def site():
     return SITE
 
 
+def test_markdown_tables_that_chapters_print_render_as_tables(site):
+    """A table a chapter displays with IPython's Markdown must become an HTML table, not a
+    paragraph of pipes (myst-nb parses text/markdown outputs as plain CommonMark by default)."""
+    import re
+
+    for page in sorted((site / "book" / "chapters").glob("*.html")):
+        text = page.read_text()
+        assert not re.search(r"<p>\|[^<]*\|\s*\n\|[-\u2014]", text), f"{page.name} shows a Markdown table as text"
+
+
 def test_no_page_references_another_host_for_scripts_styles_or_images(site):
     pattern = re.compile(r'<(?:script|img|iframe)[^>]*\ssrc="(https?:)?//|<link[^>]*rel="stylesheet"[^>]*href="(https?:)?//')
     offenders = [str(p.relative_to(site)) for p in site.rglob("*.html") if pattern.search(p.read_text())]
