@@ -68,3 +68,17 @@ def test_missing_and_damaged_files(tmp_path):
 def test_only_models_with_a_config_can_be_saved(tmp_path):
     with pytest.raises(TypeError, match="no `config`"):
         save_checkpoint(torch.nn.Linear(2, 2), tmp_path / "linear")
+
+
+def test_pretrained_checkpoint_must_match_the_arguments_asked_for():
+    from vaegan.checkpoints import argument_differences, load_pretrained
+    from vaegan.recipes import recipe
+
+    asked = recipe("vae", "book", beta_kl=4.0, device="cpu", progress=False)  # bookkeeping fields may differ
+    model, record = load_pretrained("vae_beta_4", expected_args=asked)
+    assert argument_differences(record, asked) == {} and record["args"]["beta_kl"] == 4.0
+    assert record["command"].startswith("python -m vaegan train vae --profile book --set beta_kl=4")
+    with pytest.raises(CheckpointError, match=r"beta_kl: stored 4.0, expected 1.0"):
+        load_pretrained("vae_beta_4", expected_args=recipe("vae", "book", beta_kl=1.0))
+    with pytest.raises(CheckpointError, match="epochs: stored 2, expected 10"):
+        load_pretrained("vae_beta_4", expected_args=recipe("vae", "full", beta_kl=4.0))

@@ -5,7 +5,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from vaegan.checkpoints import load_checkpoint
+from vaegan.cli import parse_overrides
+from vaegan.recipes import recipe
 
 
 def run(*arguments, cwd):
@@ -16,12 +20,47 @@ def run(*arguments, cwd):
 
 
 def test_train_writes_checkpoint_and_metrics(tmp_path, data_root):
-    result = run("train", "vae", "--profile", "smoke", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    result = run(
+        "train", "vae", "--profile", "smoke", "--set", "beta_kl=0.5", "--save-as", "vae_half",
+        "--out", str(tmp_path / "out"), cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     printed = json.loads(result.stdout)
-    model, record = load_checkpoint(tmp_path / "out" / "vae")
+    model, record = load_checkpoint(tmp_path / "out" / "vae_half")
     assert record["metrics"]["reconstruction_mse"] == printed["reconstruction_mse"]
     assert record["args"]["train_limit"] == 4096 and type(model).__name__ == "VAE"
+    assert record["args"]["beta_kl"] == 0.5
+
+
+def test_train_a_gan_writes_generator_metrics_and_timeline(tmp_path, data_root):
+    from vaegan.gan_train import load_timeline
+
+    out = tmp_path / "out"
+    result = run("train", "mlp_gan", "--profile", "smoke", "--timeline", "4", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    printed = json.loads(result.stdout)
+    assert {"confident_share", "class_coverage", "frechet_distance", "seconds_per_1000"} <= set(printed)
+    model, record = load_checkpoint(out / "mlp_gan")
+    assert type(model).__name__ == "MLPGenerator" and record["metrics"]["frechet_distance"] == printed["frechet_distance"]
+    assert record["command"] == f"python -m vaegan train mlp_gan --profile smoke --timeline 4 --out {out}"
+    timeline = load_timeline(out / "mlp_gan")
+    assert timeline["samples"].shape[1:] == (4, 1, 28, 28) and len(timeline["history"]) == record["steps"]
+
+
+def test_set_converts_values_to_the_field_types():
+    args = recipe("vae", "smoke")
+    overrides = parse_overrides(args, ["beta_kl=4", "channels=8,16", "train_limit=100", "binarize=false", "dataset=mnist"])
+    assert overrides == {"beta_kl": 4.0, "channels": (8, 16), "train_limit": 100, "binarize": False, "dataset": "mnist"}
+    assert type(overrides["beta_kl"]) is float and type(overrides["channels"][0]) is int
+    assert parse_overrides(args, ["epochs=3"]) == {"epochs": 3}
+    for bad, message in [
+        ("beta_kl", "FIELD=VALUE"),
+        ("betakl=1", "no such field"),
+        ("epochs=two", "not a valid int"),
+        ("binarize=maybe", "use true or false"),
+    ]:
+        with pytest.raises(SystemExit, match=message):
+            parse_overrides(args, [bad])
 
 
 def test_list_and_bad_arguments(tmp_path):
@@ -31,6 +70,14 @@ def test_list_and_bad_arguments(tmp_path):
     assert unknown.returncode != 0 and "unknown run 'gan'" in unknown.stderr
     epochs = run("train", "vae", "--epochs", "0", cwd=tmp_path)
     assert epochs.returncode != 0 and "--epochs must be at least 1" in epochs.stderr
+    field = run("train", "vae", "--set", "beta=1", cwd=tmp_path)
+    assert field.returncode != 0 and "VAEArgs has no such field" in field.stderr
+    value = run("train", "vae", "--set", "beta_kl=-1", cwd=tmp_path)
+    assert value.returncode != 0 and "beta_kl" in value.stderr and "Traceback" not in value.stderr
+    name = run("train", "vae", "--save-as", "../elsewhere", cwd=tmp_path)
+    assert name.returncode != 0 and "--save-as takes a plain file name" in name.stderr
+    gan = run("train", "wgan_gp_mnist", "--set", "norm=batch", cwd=tmp_path)
+    assert gan.returncode != 0 and "must not use batch norm" in gan.stderr and "Traceback" not in gan.stderr
     profile = run("train", "vae", "--profile", "huge", cwd=tmp_path)
     assert profile.returncode != 0 and "invalid choice" in profile.stderr
 

@@ -33,10 +33,12 @@ def test_pip_install_from_the_repository_gives_a_working_package(tmp_path):
         from vaegan import cli, elbo, likelihood, linear_gaussian
         assert vaegan.__file__.startswith({str(target)!r}), vaegan.__file__
         # the committed checkpoints travel inside the package
-        for name in ("classifier", "celeba_vae", "bernoulli_vae"):
+        for name in ("classifier", "celeba_vae", "bernoulli_vae", "celeba_dcgan", "wgan_gp_mnist", "vae_beta_4"):
             model, record = checkpoints.load_pretrained(name)
             assert str(checkpoints.PRETRAINED).startswith({str(target)!r})
         assert (checkpoints.PRETRAINED / "bernoulli_vae_bounds.json").is_file()
+        from vaegan import gan_evaluation, gan_train, inception_fid, model_summary
+        assert gan_train.load_timeline(checkpoints.PRETRAINED / "celeba_dcgan")["samples"].shape[2:] == (3, 64, 64)
         assert classifier.load_classifier()(torch.zeros(1, 1, 28, 28)).shape == (1, 10)
         x, w = torch.randn(2, 3, 5, 5), torch.randn(3, 4, 4, 4)
         assert torch.allclose(convtranspose.conv_transpose2d(x, w, None, 2, 1), F.conv_transpose2d(x, w, None, 2, 1), atol=1e-5)

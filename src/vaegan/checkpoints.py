@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "read_metadata", "load_pretrained", "PRETRAINED", "FORMAT"]
+__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "read_metadata", "load_pretrained", "argument_differences", "PRETRAINED", "FORMAT"]
 
 FORMAT = "vaegan-checkpoint/1"
 #: The checkpoints shipped inside the package (``vaegan/weights/``), each made by
@@ -131,12 +131,42 @@ def load_checkpoint(
     return model, record
 
 
-def load_pretrained(name: str, map_location: str | torch.device = "cpu") -> tuple[nn.Module, dict]:
-    """A checkpoint shipped with the package, by run name (``classifier``, ``celeba_vae``)."""
+#: Argument fields that say where and how visibly a run trained, not what it trained.
+BOOKKEEPING_FIELDS = frozenset({"device", "use_wandb", "wandb_project", "wandb_name", "progress", "log_every"})
+
+
+def argument_differences(record: dict, args) -> dict:
+    """``{field: (stored, expected)}`` for every training argument in which the checkpoint ``record``
+    differs from the dataclass ``args`` (bookkeeping fields such as the device are ignored)."""
+    expected = json.loads(json.dumps(args.to_dict()))  # tuples become lists, as in the stored JSON
+    stored = record.get("args", {})
+    return {
+        key: (stored.get(key), value)
+        for key, value in expected.items()
+        if key not in BOOKKEEPING_FIELDS and stored.get(key) != value
+    }
+
+
+def load_pretrained(
+    name: str, map_location: str | torch.device = "cpu", expected_args=None
+) -> tuple[nn.Module, dict]:
+    """A checkpoint shipped with the package, by run name (``classifier``, ``celeba_vae``).
+
+    With ``expected_args`` (a run's argument dataclass), the checkpoint must have been trained
+    with exactly those arguments; otherwise a :class:`CheckpointError` lists the fields that differ."""
     available = sorted(path.stem for path in PRETRAINED.glob("*.pt"))
     if name not in available:
         raise CheckpointError(
             f"no pretrained checkpoint {name!r} in {PRETRAINED}; available: {', '.join(available) or 'none'}. "
             f"Train it with `python -m vaegan train {name} --out {PRETRAINED}`."
         )
-    return load_checkpoint(PRETRAINED / name, map_location=map_location)
+    model, record = load_checkpoint(PRETRAINED / name, map_location=map_location)
+    if expected_args is not None:
+        differences = argument_differences(record, expected_args)
+        if differences:
+            listed = "; ".join(f"{key}: stored {old!r}, expected {new!r}" for key, (old, new) in differences.items())
+            raise CheckpointError(
+                f"the pretrained {name!r} was trained with other arguments than asked for ({listed}). "
+                f"Re-create it with the command in its chapter, or ask for the arguments it was trained with."
+            )
+    return model, record

@@ -4,6 +4,7 @@
     python -m vaegan train vae                      # the full profile, into runs/
     python -m vaegan train celeba_vae --out src/vaegan/weights --half
     python -m vaegan train autoencoder --profile smoke --epochs 2
+    python -m vaegan train vae --profile book --set beta_kl=4 --save-as vae_beta4
     python -m vaegan bounds bernoulli_vae           # the ELBO chapter's table in nats
 
 Writes ``OUT/NAME.pt`` (the state_dict), ``OUT/NAME.json`` (metadata, with the
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -38,6 +40,15 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--half", action="store_true", help="store the weights in float16 (half the size)")
     train.add_argument("--wandb", action="store_true", help="log to Weights & Biases (offline unless WANDB_MODE is set)")
     train.add_argument("--threads", type=int, help="torch CPU threads")
+    train.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
+        help="override one field of the run's arguments, e.g. --set beta_kl=4 (repeatable)",
+    )
+    train.add_argument("--save-as", help="file name for the checkpoint (default: the run's name)")
+    train.add_argument(
+        "--timeline", type=int, default=0, metavar="K",
+        help="GANs: also write NAME_timeline.pt with K fixed-latent samples per snapshot and every step's signals",
+    )
     bounds = commands.add_parser(
         "bounds", help="a Bernoulli VAE's test ELBO and importance-weighted bounds in nats (the ELBO chapter's table)"
     )
@@ -54,12 +65,46 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_overrides(args, assignments: list[str]) -> dict:
+    """``["beta_kl=4", "channels=32,64"]`` -> ``{"beta_kl": 4.0, "channels": (32, 64)}``, each value
+    converted to the type of the field it replaces in ``args`` (a dataclass)."""
+    fields = {field.name for field in dataclasses.fields(args)}
+    overrides = {}
+    for assignment in assignments:
+        name, separator, text = assignment.partition("=")
+        name = name.strip().replace("-", "_")
+        if not separator or not name:
+            raise SystemExit(f"error: --set takes FIELD=VALUE, got {assignment!r}")
+        if name not in fields:
+            raise SystemExit(f"error: --set {name}: {type(args).__name__} has no such field; fields: {', '.join(sorted(fields))}")
+        current = getattr(args, name)
+        try:
+            if isinstance(current, bool):
+                if text.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError("use true or false")
+                value = text.lower() in ("true", "1")
+            elif isinstance(current, tuple):
+                value = tuple(type(current[0])(part) if current else json.loads(part) for part in text.split(",") if part)
+            elif isinstance(current, (int, float)):
+                value = type(current)(text) if not (isinstance(current, int) and "." in text) else float(text)
+            elif current is None:
+                value = None if text.lower() == "none" else json.loads(text)
+            else:
+                value = None if text.lower() == "none" else text
+        except ValueError as error:
+            raise SystemExit(f"error: --set {name}={text!r}: not a valid {type(current).__name__} ({error})") from None
+        overrides[name] = value
+    return overrides
+
+
 def _train(options) -> dict:
     import torch
 
     from vaegan.checkpoints import save_checkpoint
     from vaegan.classifier import ClassifierArgs, train_classifier
     from vaegan.evaluation import evaluate_autoencoder
+    from vaegan.gan_evaluation import evaluate_generator
+    from vaegan.gan_train import GANArgs, GANTrainer
     from vaegan.recipes import RECIPES, recipe
     from vaegan.train import make_trainer
 
@@ -68,21 +113,39 @@ def _train(options) -> dict:
     if options.threads:
         torch.set_num_threads(options.threads)
     overrides = {key: value for key, value in (("epochs", options.epochs), ("seed", options.seed)) if value is not None}
-    args = recipe(options.name, options.profile, **overrides)
+    args = recipe(options.name, options.profile)
+    overrides.update(parse_overrides(args, options.overrides))
+    try:
+        args = dataclasses.replace(args, **overrides)
+    except (TypeError, ValueError) as error:
+        raise SystemExit(f"error: {error}") from None
     if not isinstance(args, ClassifierArgs):
-        args = dataclasses.replace(args, device=options.device, use_wandb=options.wandb, wandb_name=options.name)
-    path = options.out / options.name
+        args = dataclasses.replace(args, device=options.device, use_wandb=options.wandb, wandb_name=options.save_as or options.name)
+    path = options.out / (options.save_as or options.name)
     started = time.perf_counter()
-    if isinstance(args, ClassifierArgs):
+    if isinstance(args, GANArgs):
+        trainer = GANTrainer(args)
+        generator = trainer.train().cpu()
+        seconds = time.perf_counter() - started
+        metrics = evaluate_generator(generator)
+        trainer.save(
+            path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
+            timeline=options.timeline, extra={"command": options.command_line, "run": options.name},
+        )
+        metrics = {key: value for key, value in metrics.items() if key != "class_histogram"}
+    elif isinstance(args, ClassifierArgs):
         model, metrics = train_classifier(args)
         seconds = time.perf_counter() - started
-        save_checkpoint(model, path, metadata={"args": args.to_dict(), "profile": options.profile, "train_seconds": seconds, "metrics": metrics}, half=options.half)
+        save_checkpoint(model, path, metadata={"args": args.to_dict(), "profile": options.profile, "train_seconds": seconds, "metrics": metrics, "command": options.command_line}, half=options.half)
     else:
         trainer = make_trainer(args)
         model = trainer.train().cpu()
         seconds = time.perf_counter() - started
         metrics = evaluate_autoencoder(model, args)
-        trainer.save(path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half)
+        trainer.save(
+            path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
+            extra={"command": options.command_line, "run": options.name},
+        )
     print(json.dumps({"run": options.name, "profile": options.profile, "train_seconds": round(seconds, 1), **metrics}, indent=2))
     print(f"wrote {path.with_suffix('.pt')} and {path.with_suffix('.json')}", file=sys.stderr)
     return metrics
@@ -125,7 +188,9 @@ def _bounds(options) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     options = _parser().parse_args(argv)
+    options.command_line = "python -m vaegan " + shlex.join(argv)
     if options.command == "bounds":
         _bounds(options)
         return 0
@@ -134,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print("\n".join(RECIPES))
         return 0
+    if options.save_as is not None and (not options.save_as or any(c in options.save_as for c in "./\\")):
+        raise SystemExit(f"error: --save-as takes a plain file name without dots or folders, got {options.save_as!r}")
     if options.epochs is not None and options.epochs < 1:
         raise SystemExit(f"error: --epochs must be at least 1, got {options.epochs}")
     _train(options)

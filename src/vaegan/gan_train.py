@@ -29,7 +29,7 @@ from vaegan.models.gans import NORMS, DCGANDiscriminator, DCGANGenerator, MLPDis
 from vaegan.reproducibility import default_device, seed_everything
 from vaegan.loop import TrainingLoop, log_image_grids
 
-__all__ = ["GANArgs", "GANTrainer", "DivergenceError", "build_gan", "LOSSES"]
+__all__ = ["GANArgs", "GANTrainer", "DivergenceError", "build_gan", "load_timeline", "LOSSES"]
 
 LOSSES = ("bce", "wgan-gp")
 GAN_DATASETS = {"mnist": 1, "celeba": 3}
@@ -240,10 +240,44 @@ class GANTrainer(TrainingLoop):
     def postfix(self, record: dict) -> dict:
         return {"d": f"{record['d_loss']:.3f}", "g": f"{record['g_loss']:.3f}"}
 
-    def save(self, path, metrics: dict | None = None, half: bool = False, discriminator: bool = False):
-        """Save the generator as ``path`` (and the discriminator as ``path_discriminator`` when asked)."""
-        metadata = {"args": self.args.to_dict(), "scale": self.scale, "steps": self.step, "metrics": metrics or {}}
+    def save(
+        self, path, metrics: dict | None = None, half: bool = False, discriminator: bool = False,
+        timeline: int = 0, extra: dict | None = None,
+    ):
+        """Save the generator as ``path`` (and the discriminator as ``path_discriminator`` when asked).
+
+        With ``timeline=k``, also ``path_timeline.pt``: the first k fixed-latent samples of every
+        snapshot as uint8 pixels, and every step's recorded signals, so a page can show how the
+        run trained without training it (read it back with :func:`load_timeline`)."""
+        metadata = {"args": self.args.to_dict(), "scale": self.scale, "steps": self.step, "metrics": metrics or {}, **(extra or {})}
         written = save_checkpoint(self.generator, path, metadata=metadata, half=half)
         if discriminator:
             save_checkpoint(self.discriminator, f"{os.fspath(path)}_discriminator", metadata=metadata, half=half)
+        if timeline:
+            fields = [key for key in self.history[0] if key != "epoch"] if self.history else []
+            torch.save(
+                {
+                    "steps": torch.tensor([snapshot["step"] for snapshot in self.snapshots]),
+                    "samples": torch.stack([
+                        (snapshot["samples"][:timeline] * 255).round().to(torch.uint8) for snapshot in self.snapshots
+                    ]),
+                    "history": {key: torch.tensor([row[key] for row in self.history], dtype=torch.float32) for key in fields},
+                },
+                f"{os.fspath(path)}_timeline.pt",
+            )
         return written
+
+
+def load_timeline(path) -> dict:
+    """``{"steps": (n,), "samples": (n, k, c, h, w) in [0, 1], "history": [{"step": ..., signal: ...}]}``
+    as written by :meth:`GANTrainer.save` with ``timeline``, the history in the trainer's own format;
+    ``path`` is the checkpoint's path without a suffix."""
+    file = f"{os.fspath(path)}_timeline.pt"
+    if not os.path.exists(file):
+        raise FileNotFoundError(f"no training timeline at {file}; save the run with GANTrainer.save(..., timeline=k)")
+    timeline = torch.load(file, weights_only=True)
+    columns = {key: values.tolist() for key, values in timeline["history"].items()}
+    count = len(next(iter(columns.values()), []))
+    timeline["history"] = [{key: values[index] for key, values in columns.items()} for index in range(count)]
+    timeline["samples"] = timeline["samples"].float() / 255
+    return timeline

@@ -22,6 +22,7 @@ from torch import Tensor
 from vaegan.classifier import load_classifier
 
 __all__ = [
+    "effective_classes",
     "probabilities",
     "confident_share",
     "class_histogram",
@@ -80,6 +81,14 @@ def class_coverage(images: Tensor, min_share: float = 0.01, threshold: float = 0
     """How many digits receive at least ``min_share`` of the images as confident assignments."""
     histogram = class_histogram(images, threshold)
     return int((histogram >= max(1.0, min_share * len(images))).sum())
+
+
+def effective_classes(images: Tensor) -> float:
+    """exp(entropy) of the classifier's digit histogram (every image counted by its most likely digit):
+    10 when the images spread evenly over the digits, 1 when they are all one digit."""
+    histogram = class_histogram(images).double()
+    shares = histogram[histogram > 0] / histogram.sum()
+    return torch.exp(-(shares * shares.log()).sum()).item()
 
 
 def features(images: Tensor) -> Tensor:

@@ -1,4 +1,4 @@
-"""The few figure helpers every chapter needs: image grids and coloured scatters."""
+"""The few figure helpers every chapter needs: image grids, coloured scatters, training signals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 from einops import rearrange
 from torch import Tensor
 
-__all__ = ["image_grid", "show_images", "scatter_codes"]
+__all__ = ["image_grid", "show_images", "scatter_codes", "moving_average", "plot_signals"]
 
 
 def image_grid(images: Tensor, nrow: int = 10, padding: int = 2, pad_value: float = 1.0) -> np.ndarray:
@@ -54,4 +54,39 @@ def scatter_codes(codes: Tensor, labels: Tensor, ax=None, title: str | None = No
         ax.scatter(codes[chosen, 0], codes[chosen, 1], s=3, alpha=0.5, color=colours(digit), label=str(digit), rasterized=True)
     ax.legend(markerscale=4, fontsize=8, ncol=2, loc="best", title="digit")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    return ax
+
+
+def moving_average(values, window: int) -> np.ndarray:
+    """The mean of each ``window`` consecutive values (NaN entries, e.g. a generator not yet updated, skipped)."""
+    values = np.asarray(values, dtype=float)
+    if window < 1:
+        raise ValueError(f"window must be at least 1, got {window}")
+    finite = np.isfinite(values)
+    sums = np.convolve(np.where(finite, values, 0.0), np.ones(window), mode="valid")
+    counts = np.convolve(finite.astype(float), np.ones(window), mode="valid")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / counts
+
+
+def plot_signals(history: list[dict], keys, ax=None, window: int = 25, title: str | None = None, log: bool = False):
+    """Draw the recorded training signals ``keys`` (e.g. ``d_loss``, ``g_loss``) against the step,
+    each as a moving average over ``window`` steps; return the axes."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    if not history:
+        raise ValueError("the history is empty: train first")
+    missing = [key for key in keys if key not in history[0]]
+    if missing:
+        raise KeyError(f"no signal {missing} in the history; it records {sorted(history[0])}")
+    steps = np.array([row["step"] for row in history])
+    window = max(1, min(window, len(history)))
+    for key in keys:
+        ax.plot(steps[window - 1:], moving_average([row[key] for row in history], window), label=key)
+    ax.set(xlabel="step", title=title or "")
+    if log:
+        ax.set_yscale("log")
+    ax.legend(frameon=False, fontsize=8)
     return ax

@@ -207,11 +207,13 @@ class AutoencoderTrainer(TrainingLoop):
     def postfix(self, record: dict) -> dict:
         return {"loss": f"{record['loss']:.4f}"}
 
-    def save(self, path, metrics: dict | None = None, half: bool = False):
-        """Save the model with the run's arguments, step count and ``metrics``."""
+    def save(self, path, metrics: dict | None = None, half: bool = False, extra: dict | None = None):
+        """Save the model with the run's arguments, step count, ``metrics`` and any ``extra`` metadata."""
         return save_checkpoint(
             self.model, path, half=half,
-            metadata={"args": self.args.to_dict(), "scale": self.scale, "steps": self.step, "metrics": metrics or {}},
+            metadata={
+                "args": self.args.to_dict(), "scale": self.scale, "steps": self.step, "metrics": metrics or {}, **(extra or {}),
+            },
         )
 
 
