@@ -101,7 +101,7 @@ def _dcgan_mnist_sizes(profile: str | None) -> dict:
         lr=pick(smoke=1e-3, book=1e-3, full=2e-4, profile=profile),
         batch_size=pick(smoke=32, book=32, full=128, profile=profile),
         epochs=pick(smoke=1, book=1, full=10, profile=profile),
-        train_limit=pick(smoke=2048, book=None, full=None, profile=profile),
+        train_limit=pick(smoke=1024, book=None, full=None, profile=profile),
         log_every=pick(smoke=8, book=125, full=200, profile=profile),
     )
 
