@@ -44,7 +44,9 @@ setup: $(VENV)/.installed node_modules/.installed chromium
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
+	# --no-compile: byte-compiling every installed file (torch has thousands) cost 38 s of a 94 s install; modules
+	# that are imported compile on first use
+	$(BIN)/python -m pip install --quiet --no-compile -r requirements/lock.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 

@@ -103,6 +103,7 @@ def _train(options) -> dict:
     from vaegan.checkpoints import save_checkpoint
     from vaegan.classifier import ClassifierArgs, train_classifier
     from vaegan.evaluation import evaluate_autoencoder
+    from vaegan.ar_train import ARArgs, ARTrainer, test_negative_log_likelihood
     from vaegan.gan_evaluation import evaluate_generator
     from vaegan.gan_train import GANArgs, GANTrainer
     from vaegan.recipes import RECIPES, recipe
@@ -123,7 +124,17 @@ def _train(options) -> dict:
         args = dataclasses.replace(args, device=options.device, use_wandb=options.wandb, wandb_name=options.save_as or options.name)
     path = options.out / (options.save_as or options.name)
     started = time.perf_counter()
-    if isinstance(args, GANArgs):
+    if isinstance(args, ARArgs):
+        trainer = ARTrainer(args)
+        model = trainer.train().cpu()
+        seconds = time.perf_counter() - started
+        nll = test_negative_log_likelihood(model)
+        metrics = {"test_nll": nll["mean"], "test_nll_standard_error": nll["standard_error"], "test_images": nll["images"]}
+        trainer.save(
+            path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
+            extra={"command": options.command_line, "run": options.name},
+        )
+    elif isinstance(args, GANArgs):
         trainer = GANTrainer(args)
         generator = trainer.train().cpu()
         seconds = time.perf_counter() - started

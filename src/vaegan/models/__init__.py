@@ -6,6 +6,7 @@ JSON values), so a checkpoint can rebuild it: see :mod:`vaegan.checkpoints`.
 
 from vaegan.models.autoencoders import VAE, Autoencoder, MLPVAE, conv_decoder, conv_encoder
 from vaegan.models.gans import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from vaegan.models.autoregressive import PixelCNN, PixelLSTM
 
 from vaegan.classifier import MNISTClassifier  # noqa: E402  (the judge is a model too)
 
@@ -14,12 +15,13 @@ MODEL_CLASSES = {
     cls.__name__: cls
     for cls in (
         Autoencoder, VAE, MLPVAE, MNISTClassifier, MLPGenerator, MLPDiscriminator, DCGANGenerator, DCGANDiscriminator,
+        PixelLSTM, PixelCNN,
     )
 }
 
 __all__ = [
     "Autoencoder", "VAE", "MLPVAE", "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDiscriminator",
-    "conv_encoder", "conv_decoder", "MODEL_CLASSES", "build_model",
+    "PixelLSTM", "PixelCNN", "conv_encoder", "conv_decoder", "MODEL_CLASSES", "build_model",
 ]
 
 

@@ -1,0 +1,151 @@
+"""Autoregressive models: the masks really hide the future, the likelihood is exact, sampling is consistent."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from vaegan import data
+from vaegan.ar_train import ARArgs, ARTrainer
+from vaegan.checkpoints import load_checkpoint
+from vaegan.models import PixelCNN, PixelLSTM
+from vaegan.models.autoregressive import MaskedConv2d, log_likelihood
+
+
+def binary_images(count, seed=0):
+    return torch.bernoulli(torch.full((count, 1, 28, 28), 0.3), generator=torch.Generator().manual_seed(seed))
+
+
+def later_pixels_change_nothing(model, positions=(0, 1, 27, 28, 300, 405, 783)) -> bool:
+    """For each raster position i: randomise every pixel at or after i; the logits at positions <= i must not move."""
+    torch.manual_seed(0)
+    x = binary_images(2)
+    with torch.no_grad():
+        reference = model(x).flatten(1)
+        for i in positions:
+            changed = x.flatten(1).clone()
+            changed[:, i:] = torch.bernoulli(torch.full_like(changed[:, i:], 0.5))
+            logits = model(changed.view_as(x)).flatten(1)
+            if not torch.allclose(logits[:, : i + 1], reference[:, : i + 1], atol=1e-6):
+                return False
+    return True
+
+
+@pytest.mark.parametrize("model", [PixelCNN(channels=16, layers=3), PixelLSTM(hidden_size=16)], ids=["pixelcnn", "lstm"])
+def test_the_output_at_a_pixel_ignores_that_pixel_and_every_later_one(model):
+    model.eval()
+    assert later_pixels_change_nothing(model)
+    # and it does see earlier pixels: flipping pixel 404 moves the logit of pixel 405 (its right neighbour)
+    x = binary_images(1)
+    flipped = x.flatten(1).clone()
+    flipped[:, 404] = 1 - flipped[:, 404]
+    with torch.no_grad():
+        assert not torch.allclose(model(x).flatten(1)[:, 405], model(flipped.view_as(x)).flatten(1)[:, 405])
+
+
+def test_a_type_b_first_layer_is_caught():
+    leaky = PixelCNN(channels=16, layers=2)
+    leaky.first = MaskedConv2d("B", 1, 16, 7)  # a pixel that sees itself: the test above must fail
+    leaky.eval()
+    assert not later_pixels_change_nothing(leaky)
+
+
+def test_masks_have_the_textbook_shape():
+    a, b = MaskedConv2d("A", 1, 1, 3).mask[0, 0], MaskedConv2d("B", 1, 1, 3).mask[0, 0]
+    assert a.tolist() == [[1, 1, 1], [1, 0, 0], [0, 0, 0]]
+    assert b.tolist() == [[1, 1, 1], [1, 1, 0], [0, 0, 0]]
+    with pytest.raises(ValueError, match="mask_type must be 'A' or 'B'"):
+        MaskedConv2d("C", 1, 1, 3)
+    with pytest.raises(ValueError, match="kernel_size must be odd"):
+        MaskedConv2d("A", 1, 1, 4)
+
+
+def test_log_likelihood_is_the_summed_bernoulli_log_probability():
+    model = PixelCNN(channels=8, layers=1).eval()
+    x = binary_images(3)
+    expected = -F.binary_cross_entropy_with_logits(model(x), x, reduction="none").flatten(1).sum(1)
+    torch.testing.assert_close(log_likelihood(model, x, batch_size=2), expected)
+    for parameter in model.head[-1].parameters():  # logits of zero: every pixel a fair coin
+        torch.nn.init.zeros_(parameter)
+    torch.testing.assert_close(log_likelihood(model, x), torch.full((3,), -784 * torch.log(torch.tensor(2.0)).item()))
+
+
+def test_models_refuse_grey_images_and_wrong_shapes():
+    for model in (PixelCNN(8, 1), PixelLSTM(8)):
+        with pytest.raises(ValueError, match="binary images"):
+            model(torch.rand(2, 1, 28, 28))
+        with pytest.raises(ValueError, match=r"images of shape \(batch, 1, 28, 28\)"):
+            model(torch.zeros(2, 3, 28, 28))
+    with pytest.raises(ValueError, match="one binary channel"):
+        PixelCNN(8, 1, image_shape=(3, 28, 28))
+
+
+def test_lstm_sampling_with_a_carried_state_matches_the_teacher_forced_forward():
+    torch.manual_seed(0)
+    model = PixelLSTM(hidden_size=16).eval()
+    images = model.sample(3, torch.Generator().manual_seed(5))
+    assert images.shape == (3, 1, 28, 28) and set(images.unique().tolist()) <= {0.0, 1.0}
+    # replay the draws with the probabilities of one full forward pass: the same generator gives the same pixels
+    probabilities = torch.sigmoid(model(images)).flatten(1)
+    replay, generator = torch.zeros(3, 784), torch.Generator().manual_seed(5)
+    for index in range(784):
+        replay[:, index] = torch.bernoulli(probabilities[:, index], generator=generator)
+    assert torch.equal(replay, images.flatten(1))
+
+
+@pytest.mark.parametrize("model", [PixelCNN(channels=8, layers=1), PixelLSTM(hidden_size=8)], ids=["pixelcnn", "lstm"])
+def test_completion_keeps_the_given_pixels_and_is_reproducible(model):
+    model.eval()
+    top = binary_images(2).flatten(1)[:, :770]  # all but the last 14 pixels: a quick completion
+    first = model.sample(2, torch.Generator().manual_seed(1), given=top)
+    again = model.sample(2, torch.Generator().manual_seed(1), given=top)
+    assert torch.equal(first, again) and torch.equal(first.flatten(1)[:, :770], top)
+    with pytest.raises(ValueError, match=r"given must be \(count, k\)"):
+        model.sample(3, given=top)
+
+
+def test_bad_autoregressive_arguments():
+    for kwargs, message in [
+        ({"model": "transformer"}, "model must be one of pixel_lstm, pixelcnn"),
+        ({"lr": 0}, "lr must be > 0"),
+        ({"train_limit": 10}, "at least one batch"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            ARArgs(**kwargs)
+    with pytest.raises(TypeError, match="needs ARArgs"):
+        ARTrainer({"model": "pixelcnn"})
+
+
+def test_trainer_learns_records_nats_and_round_trips(data_root, tmp_path):
+    digits = data.mnist(train=True, scale="unit", limit=512)
+    args = ARArgs(model="pixelcnn", channels=16, layers=2, batch_size=64, epochs=2, log_every=8, sample_count=1, progress=False)
+    trainer = ARTrainer(args, trainset=digits)
+    model = trainer.train()
+    nll = [row["nll"] for row in trainer.history]
+    assert len(nll) == 16 and nll[-1] < 0.8 * nll[0]  # from about 784 log 2 = 543 nats down
+    assert [snapshot["step"] for snapshot in trainer.snapshots] == [0, 8, 16]
+    assert trainer.snapshots[-1]["samples"].shape == (1, 1, 28, 28)
+    trainer.save(tmp_path / "pixelcnn")
+    loaded, record = load_checkpoint(tmp_path / "pixelcnn")
+    x = data.binarize(digits.images[:4], torch.Generator().manual_seed(0))
+    torch.testing.assert_close(log_likelihood(loaded, x), log_likelihood(model, x))
+    assert record["args"]["model"] == "pixelcnn" and record["steps"] == 16
+    again = ARTrainer(args, trainset=digits)
+    again.train()
+    assert [row["nll"] for row in again.history] == nll
+
+
+def test_recipes_and_the_command_line_train_an_autoregressive_model(data_root, tmp_path, capsys):
+    import json
+
+    from vaegan.cli import main
+    from vaegan.recipes import recipe
+
+    for name in ("pixel_lstm", "pixelcnn"):
+        for profile in ("smoke", "book", "full"):
+            assert isinstance(recipe(name, profile), ARArgs)
+    assert recipe("pixel_lstm", "full").hidden_size == 512  # the seminar's
+    assert main(["train", "pixelcnn", "--profile", "smoke", "--out", str(tmp_path)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    model, record = load_checkpoint(tmp_path / "pixelcnn")
+    assert isinstance(model, PixelCNN) and record["metrics"]["test_images"] == 10_000
+    assert 0 < printed["test_nll"] <= 784 * 0.7 and record["metrics"]["test_nll"] == printed["test_nll"]
