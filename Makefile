@@ -44,9 +44,9 @@ setup: $(VENV)/.installed node_modules/.installed chromium
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	# --no-compile: byte-compiling every installed file (torch has thousands) cost 38 s of a 94 s install; modules
-	# that are imported compile on first use
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements/lock.txt
+	# Keep pip's byte-compilation: --no-compile saves 38 s here, but where PYTHONDONTWRITEBYTECODE is set (as on
+	# this project's CI machines) every later import would then compile torch from source (measured: +2.5 min)
+	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
