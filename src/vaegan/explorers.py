@@ -175,3 +175,23 @@ def choice_explorer(options: dict, description: str = "preset", title: str | Non
     stack = widgets.Stack(children, selected_index=0)
     widgets.jslink((buttons, "index"), (stack, "selected_index"))
     return _finish(widgets.VBox([buttons, stack]), title)
+
+
+def latent_walk_explorer(generator, seed: int, pairs: int, size: int | None = None, title: str | None = None, steps: int = 9):
+    """Buttons for ``pairs`` walks between two random codes of ``generator`` (drawn with ``seed``),
+    each a slider over ``steps`` images along the great circle between them."""
+    import torch
+
+    from vaegan.gan_evaluation import walk
+    from vaegan.plotting import image_grid
+
+    codes = generator.sample_latents(2 * pairs, torch.Generator().manual_seed(seed))
+    labels = [f"t = {t:.2f}" for t in torch.linspace(0, 1, steps).tolist()]
+    walks = {
+        f"walk {number + 1}": slider_explorer(
+            [image_grid(frame.unsqueeze(0), nrow=1) for frame in walk(generator, codes[2 * number], codes[2 * number + 1], steps)],
+            labels=labels, description="t", size=size,
+        )
+        for number in range(pairs)
+    }
+    return choice_explorer(walks, description="walk", title=title)

@@ -254,18 +254,26 @@ class GANTrainer(TrainingLoop):
         if discriminator:
             save_checkpoint(self.discriminator, f"{os.fspath(path)}_discriminator", metadata=metadata, half=half)
         if timeline:
-            fields = [key for key in self.history[0] if key != "epoch"] if self.history else []
+            record = self.timeline(timeline)
+            fields = [key for key in record["history"][0] if key != "epoch"] if record["history"] else []
             torch.save(
                 {
-                    "steps": torch.tensor([snapshot["step"] for snapshot in self.snapshots]),
-                    "samples": torch.stack([
-                        (snapshot["samples"][:timeline] * 255).round().to(torch.uint8) for snapshot in self.snapshots
-                    ]),
-                    "history": {key: torch.tensor([row[key] for row in self.history], dtype=torch.float32) for key in fields},
+                    "steps": record["steps"],
+                    "samples": (record["samples"] * 255).round().to(torch.uint8),
+                    "history": {key: torch.tensor([row[key] for row in record["history"]], dtype=torch.float32) for key in fields},
                 },
                 f"{os.fspath(path)}_timeline.pt",
             )
         return written
+
+    def timeline(self, count: int) -> dict:
+        """How this run trained, in the format of :func:`load_timeline`: the steps of the snapshots,
+        the first ``count`` fixed-latent samples of each, and every step's signals."""
+        return {
+            "steps": torch.tensor([snapshot["step"] for snapshot in self.snapshots]),
+            "samples": torch.stack([snapshot["samples"][:count] for snapshot in self.snapshots]),
+            "history": self.history,
+        }
 
 
 def load_timeline(path) -> dict:

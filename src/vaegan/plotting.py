@@ -74,13 +74,13 @@ def plot_signals(history: list[dict], keys, ax=None, window: int = 25, title: st
     each as a moving average over ``window`` steps; return the axes."""
     import matplotlib.pyplot as plt
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.2))
     if not history:
         raise ValueError("the history is empty: train first")
     missing = [key for key in keys if key not in history[0]]
     if missing:
         raise KeyError(f"no signal {missing} in the history; it records {sorted(history[0])}")
+    if ax is None:  # only after the checks: a refused call leaves no open figure behind
+        _, ax = plt.subplots(figsize=(6, 3.2))
     steps = np.array([row["step"] for row in history])
     window = max(1, min(window, len(history)))
     for key in keys:
