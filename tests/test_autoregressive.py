@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from vaegan import data
-from vaegan.ar_train import ARArgs, ARTrainer
+from vaegan.ar_train import ARArgs, ARTrainer, draw_in_chunks, load_samples, pack_binary, unpack_binary
 from vaegan.checkpoints import load_checkpoint
 from vaegan.models import PixelCNN, PixelLSTM
 from vaegan.models.autoregressive import MaskedConv2d, log_likelihood
@@ -79,9 +79,12 @@ def test_models_refuse_grey_images_and_wrong_shapes():
         PixelCNN(8, 1, image_shape=(3, 28, 28))
 
 
-def test_lstm_sampling_with_a_carried_state_matches_the_teacher_forced_forward():
+@pytest.mark.parametrize("make", [lambda: PixelLSTM(hidden_size=16), lambda: PixelCNN(channels=8, layers=2)], ids=["lstm", "pixelcnn"])
+def test_fast_sampling_matches_the_teacher_forced_forward(make):
+    """The LSTM samples with a carried state, the PixelCNN through a window of rows: both must draw
+    exactly what one full forward pass over the finished images says they should have."""
     torch.manual_seed(0)
-    model = PixelLSTM(hidden_size=16).eval()
+    model = make().eval()
     images = model.sample(3, torch.Generator().manual_seed(5))
     assert images.shape == (3, 1, 28, 28) and set(images.unique().tolist()) <= {0.0, 1.0}
     # replay the draws with the probabilities of one full forward pass: the same generator gives the same pixels
@@ -90,6 +93,23 @@ def test_lstm_sampling_with_a_carried_state_matches_the_teacher_forced_forward()
     for index in range(784):
         replay[:, index] = torch.bernoulli(probabilities[:, index], generator=generator)
     assert torch.equal(replay, images.flatten(1))
+
+
+@pytest.mark.parametrize("layers", [0, 1, 4])
+def test_the_pixelcnn_window_is_exact_and_no_larger_than_needed(layers):
+    """Logits from a window of `reach` rows above a pixel equal the full image's; one row fewer does not."""
+    torch.manual_seed(0)
+    model = PixelCNN(channels=8, layers=layers).eval()
+    images = binary_images(2, seed=3)
+    assert model.reach == 3 + layers
+    with torch.no_grad():
+        full = model(images)
+        for row in range(model.reach, 28):
+            exact = model.band_logits(images[:, :, row - model.reach:row + 1])[:, 0, -1]
+            assert torch.allclose(exact, full[:, 0, row], atol=1e-5), row
+        row = 20
+        short = model.band_logits(images[:, :, row - model.reach + 1:row + 1])[:, 0, -1]
+        assert not torch.allclose(short, full[:, 0, row], atol=1e-4)
 
 
 @pytest.mark.parametrize("model", [PixelCNN(channels=8, layers=1), PixelLSTM(hidden_size=8)], ids=["pixelcnn", "lstm"])
@@ -149,3 +169,36 @@ def test_recipes_and_the_command_line_train_an_autoregressive_model(data_root, t
     model, record = load_checkpoint(tmp_path / "pixelcnn")
     assert isinstance(model, PixelCNN) and record["metrics"]["test_images"] == 10_000
     assert 0 < printed["test_nll"] <= 784 * 0.7 and record["metrics"]["test_nll"] == printed["test_nll"]
+    assert len(record["history"]["nll"]) == record["steps"]  # the page plots how a loaded model trained
+    assert main(["train", "pixel_lstm", "--profile", "smoke", "--samples", "30", "--out", str(tmp_path)]) == 0
+    samples = load_samples(tmp_path / "pixel_lstm")
+    assert samples["images"].shape == (30, 1, 28, 28) and samples["chunk"] == 100 and samples["seconds"] > 0
+    model, _ = load_checkpoint(tmp_path / "pixel_lstm")
+    assert torch.equal(samples["images"], draw_in_chunks(model, 30, seed=0))
+
+
+def test_samples_pack_eight_pixels_a_byte_and_chunks_redraw_alone():
+    images = binary_images(5)
+    packed = pack_binary(images)
+    assert packed.dtype == torch.uint8 and packed.shape == (5, 98)
+    assert torch.equal(unpack_binary(packed), images)
+    with pytest.raises(ValueError, match="0s and 1s"):
+        pack_binary(images * 0.5)
+    model = PixelLSTM(hidden_size=8).eval()
+    whole = draw_in_chunks(model, 7, seed=3, chunk=3)  # chunks of 3, 3 and 1 with seeds 3, 4, 5
+    assert torch.equal(whole[3:6], draw_in_chunks(model, 3, seed=4, chunk=3))
+
+
+def test_committed_autoregressive_models_load_with_their_recipe_and_samples():
+    from vaegan.checkpoints import PRETRAINED, load_pretrained
+    from vaegan.recipes import recipe
+
+    for name in ("pixel_lstm", "pixelcnn"):
+        model, record = load_pretrained(name, expected_args=recipe(name, "book"))
+        samples = load_samples(PRETRAINED / name)
+        assert samples["images"].shape == (1000, 1, 28, 28) and samples["chunk"] == 100 and samples["seed"] == 0
+        assert record["metrics"]["test_images"] == 10_000 and record["metrics"]["test_nll"] < 150
+    # the LSTM redraws its first stored chunk in about a second: the stored samples are this model's
+    lstm, _ = load_pretrained("pixel_lstm")
+    stored = load_samples(PRETRAINED / "pixel_lstm")["images"][:100]
+    assert (draw_in_chunks(lstm, 100, seed=0) == stored).flatten(1).all(1).float().mean() > 0.9

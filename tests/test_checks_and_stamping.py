@@ -69,3 +69,31 @@ def test_random_comparison_rejects_an_implementation_that_ignores_an_argument():
 
     with pytest.raises(AssertionError, match="shape"):
         checks.compare_conv_transpose2d(ignores_output_padding, configurations=50)
+
+
+def test_autoregressive_checkers_accept_solutions_and_reject_mistakes(capsys):
+    def causal_mask(kernel_size, mask_type):
+        centre = kernel_size // 2
+        mask = torch.ones(kernel_size, kernel_size)
+        mask[centre, centre + (mask_type == "B"):] = 0
+        mask[centre + 1:] = 0
+        return mask
+
+    def mask_that_sees_itself(kernel_size, mask_type):  # type A must hide the centre
+        return causal_mask(kernel_size, "B")
+
+    def sequence_nll(logits, pixels):
+        return F.binary_cross_entropy_with_logits(logits, pixels, reduction="none").sum(1)
+
+    def mean_not_sum(logits, pixels):  # nats per pixel, not per image
+        return F.binary_cross_entropy_with_logits(logits, pixels, reduction="none").mean(1)
+
+    assert checks.check_causal_mask(causal_mask) and checks.check_sequence_nll(sequence_nll)
+    assert checks.check_causal_mask(lambda k, t: None) is False
+    assert "not attempted" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match=r"causal_mask\(1, 'A'\) is wrong"):
+        checks.check_causal_mask(mask_that_sees_itself)
+    with pytest.raises(AssertionError, match="differ"):
+        checks.check_sequence_nll(mean_not_sum)
+    with pytest.raises(AssertionError, match=r"expected \(16,\)"):
+        checks.check_sequence_nll(lambda logits, pixels: sequence_nll(logits, pixels).sum())

@@ -76,6 +76,10 @@ def test_list_and_bad_arguments(tmp_path, capsys):
         (["train", "vae", "--set", "beta_kl=-1"], "beta_kl must be >= 0"),
         (["train", "vae", "--save-as", "../elsewhere"], "--save-as takes a plain file name"),
         (["train", "wgan_gp_mnist", "--set", "norm=batch"], "must not use batch norm"),
+        (["train", "vae", "--timeline", "4"], "--timeline and --discriminator are for GANs"),
+        (["train", "pixelcnn", "--discriminator"], "--timeline and --discriminator are for GANs"),
+        (["train", "dcgan_mnist", "--samples", "10"], "--samples is for autoregressive models"),
+        (["train", "pixelcnn", "--samples", "-1"], "--samples must be >= 0"),
     ]:
         with pytest.raises(SystemExit) as refused:
             main([*arguments, "--out", str(tmp_path / "never")])

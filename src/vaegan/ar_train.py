@@ -10,6 +10,8 @@ the chapter reports. ``log_samples`` draws a few images from the model.
 from __future__ import annotations
 
 import dataclasses
+import os
+import time
 from dataclasses import dataclass
 
 import torch
@@ -22,7 +24,10 @@ from vaegan.loop import TrainingLoop, log_image_grids
 from vaegan.models.autoregressive import PixelCNN, PixelLSTM
 from vaegan.reproducibility import default_device, seed_everything
 
-__all__ = ["ARArgs", "ARTrainer", "build_autoregressive", "test_negative_log_likelihood"]
+__all__ = [
+    "ARArgs", "ARTrainer", "build_autoregressive", "test_negative_log_likelihood",
+    "draw_in_chunks", "pack_binary", "unpack_binary", "save_samples", "load_samples",
+]
 
 AR_MODELS = ("pixel_lstm", "pixelcnn")
 
@@ -131,7 +136,10 @@ class ARTrainer(TrainingLoop):
         return {"nats": f"{record['nll']:.1f}"}
 
     def save(self, path, metrics: dict | None = None, half: bool = False, extra: dict | None = None):
-        metadata = {"args": self.args.to_dict(), "scale": self.scale, "steps": self.step, "metrics": metrics or {}, **(extra or {})}
+        # the per-step training NLL goes into the metadata, so a page that loads the model can plot how it trained
+        history = {"step": [row["step"] for row in self.history], "nll": [round(row["nll"], 3) for row in self.history]}
+        metadata = {"args": self.args.to_dict(), "scale": self.scale, "steps": self.step, "metrics": metrics or {},
+                    "history": history, **(extra or {})}
         return save_checkpoint(self.model, path, metadata=metadata, half=half)
 
 
@@ -147,3 +155,59 @@ def test_negative_log_likelihood(model: nn.Module, limit: int | None = None, bat
         "standard_error": (values.std() / len(values) ** 0.5).item() if len(values) > 1 else float("nan"),
         "images": len(values),
     }
+
+
+def draw_in_chunks(model: nn.Module, count: int, seed: int = 0, chunk: int = 100) -> Tensor:
+    """``count`` samples ``(count, 1, 28, 28)``, drawn ``chunk`` at a time; chunk ``i`` uses a
+    generator seeded ``seed + i``, so any one chunk can be drawn again on its own and compared."""
+    if count < 1 or chunk < 1:
+        raise ValueError(f"count and chunk must be at least 1, got {count} and {chunk}")
+    was_training = model.training
+    model.eval()
+    images = [
+        model.sample(min(chunk, count - start), torch.Generator().manual_seed(seed + index))
+        for index, start in enumerate(range(0, count, chunk))
+    ]
+    model.train(was_training)
+    return torch.cat(images)
+
+
+def pack_binary(images: Tensor) -> Tensor:
+    """``(n, c, h, w)`` images of 0s and 1s -> ``(n, ceil(c*h*w / 8))`` uint8, eight pixels a byte."""
+    if not bool(((images == 0) | (images == 1)).all()):
+        raise ValueError("pack_binary needs images of 0s and 1s")
+    bits = images.flatten(1).to(torch.uint8)
+    bits = F.pad(bits, (0, -bits.shape[1] % 8))
+    weights = torch.tensor([128, 64, 32, 16, 8, 4, 2, 1], dtype=torch.uint8)
+    return (bits.view(len(bits), -1, 8) * weights).sum(-1).to(torch.uint8)
+
+
+def unpack_binary(packed: Tensor, shape=(1, 28, 28)) -> Tensor:
+    """The inverse of :func:`pack_binary`: ``(n, bytes) -> (n, *shape)`` float images of 0s and 1s."""
+    weights = torch.tensor([128, 64, 32, 16, 8, 4, 2, 1], dtype=torch.uint8)
+    bits = (packed.unsqueeze(-1) & weights).ne(0).flatten(1)
+    pixels = int(torch.tensor(shape).prod())
+    return bits[:, :pixels].float().view(len(packed), *shape)
+
+
+def save_samples(model: nn.Module, path, count: int, seed: int = 0, chunk: int = 100, extra: dict | None = None) -> dict:
+    """Draw ``count`` samples with :func:`draw_in_chunks` and write them, packed, with how they were
+    drawn and how long it took, to ``path_samples.pt``. A page that cannot afford to draw a thousand
+    images pixel by pixel loads them with :func:`load_samples` and re-draws one chunk to check them."""
+    started = time.perf_counter()
+    images = draw_in_chunks(model, count, seed, chunk)
+    record = {"packed": pack_binary(images), "count": count, "seed": seed, "chunk": chunk,
+              "seconds": time.perf_counter() - started, "threads": torch.get_num_threads(), **(extra or {})}
+    torch.save(record, f"{os.fspath(path)}_samples.pt")
+    return record
+
+
+def load_samples(path) -> dict:
+    """What :func:`save_samples` wrote, with ``images`` unpacked to ``(count, 1, 28, 28)``;
+    ``path`` is the checkpoint's path without a suffix."""
+    file = f"{os.fspath(path)}_samples.pt"
+    if not os.path.exists(file):
+        raise FileNotFoundError(f"no sample set at {file}; make it with `python -m vaegan train NAME --samples 1000`")
+    record = torch.load(file, weights_only=True)
+    record["images"] = unpack_binary(record.pop("packed"))
+    return record

@@ -154,7 +154,8 @@ def load_pretrained(
 
     With ``expected_args`` (a run's argument dataclass), the checkpoint must have been trained
     with exactly those arguments; otherwise a :class:`CheckpointError` lists the fields that differ."""
-    available = sorted(path.stem for path in PRETRAINED.glob("*.pt"))
+    # a checkpoint is a .pt with its .json; timelines and sample sets beside them are not
+    available = sorted(path.stem for path in PRETRAINED.glob("*.pt") if path.with_suffix(".json").is_file())
     if name not in available:
         raise CheckpointError(
             f"no pretrained checkpoint {name!r} in {PRETRAINED}; available: {', '.join(available) or 'none'}. "

@@ -21,6 +21,8 @@ __all__ = [
     "compare_conv_transpose2d",
     "check_autoencoder",
     "check_gaussian_kl",
+    "check_causal_mask",
+    "check_sequence_nll",
 ]
 
 
@@ -241,4 +243,42 @@ def check_gaussian_kl(function: Callable, seed: int = 0) -> bool:
         raise AssertionError(f"gaussian_kl: shape {tuple(result.shape)}, expected {tuple(expected.shape)} (one value per element, no sum)")
     _compare("gaussian_kl", "random means and log sigmas", result, expected)
     print("gaussian_kl: matches torch.distributions on 320 random pairs. Correct.")
+    return True
+
+
+def check_causal_mask(function: Callable) -> bool:
+    """``function(kernel_size, mask_type)`` must give the ``(k, k)`` mask of a PixelCNN layer: 1 where
+    the kernel may look (rows above the centre, and the centre row left of the centre; type "B" also
+    the centre itself), 0 elsewhere. Compared with :class:`vaegan.models.MaskedConv2d`."""
+    from vaegan.models.autoregressive import MaskedConv2d
+
+    for kernel_size in (1, 3, 5, 7):
+        for mask_type in ("A", "B"):
+            result = function(kernel_size, mask_type)
+            if _not_attempted("causal_mask", result):
+                return False
+            expected = MaskedConv2d(mask_type, 1, 1, kernel_size).mask[0, 0]
+            if not isinstance(result, torch.Tensor) or tuple(result.shape) != tuple(expected.shape):
+                raise AssertionError(f"causal_mask({kernel_size}, {mask_type!r}) should be a ({kernel_size}, {kernel_size}) tensor")
+            if not torch.equal(result.float(), expected):
+                wrong = (result.float() != expected).nonzero().tolist()
+                raise AssertionError(f"causal_mask({kernel_size}, {mask_type!r}) is wrong at (row, column) {wrong[:4]}; expected\n{expected}")
+    print("causal_mask: right for kernels 1, 3, 5, 7 and both types. Correct.")
+    return True
+
+
+def check_sequence_nll(function: Callable, seed: int = 0) -> bool:
+    """``function(logits (b, n), pixels (b, n))`` must give each sequence's negative log-likelihood
+    in nats, ``(b,)``: minus the sum over positions of log p(pixel | logit)."""
+    generator = torch.Generator().manual_seed(seed)
+    logits = torch.randn(16, 784, generator=generator, dtype=torch.float64) * 4
+    pixels = torch.bernoulli(torch.full((16, 784), 0.3, dtype=torch.float64), generator=generator)
+    result = function(logits, pixels)
+    if _not_attempted("sequence_nll", result):
+        return False
+    expected = F.binary_cross_entropy_with_logits(logits, pixels, reduction="none").sum(1)
+    if isinstance(result, torch.Tensor) and tuple(result.shape) != (16,):
+        raise AssertionError(f"sequence_nll: shape {tuple(result.shape)}, expected (16,): one number per sequence, summed over positions")
+    _compare("sequence_nll", "16 random sequences of 784 pixels", result, expected)
+    print("sequence_nll: matches the summed binary cross-entropy on 16 sequences. Correct.")
     return True

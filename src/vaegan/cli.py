@@ -49,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
         "--timeline", type=int, default=0, metavar="K",
         help="GANs: also write NAME_timeline.pt with K fixed-latent samples per snapshot and every step's signals",
     )
+    train.add_argument(
+        "--samples", type=int, default=0, metavar="N",
+        help="autoregressive models: also draw N samples (100 at a time, seeded) into NAME_samples.pt",
+    )
+    train.add_argument(
+        "--discriminator", action="store_true",
+        help="GANs: also write the trained discriminator as NAME_discriminator.pt (for pages that keep training it)",
+    )
     bounds = commands.add_parser(
         "bounds", help="a Bernoulli VAE's test ELBO and importance-weighted bounds in nats (the ELBO chapter's table)"
     )
@@ -103,7 +111,7 @@ def _train(options) -> dict:
     from vaegan.checkpoints import save_checkpoint
     from vaegan.classifier import ClassifierArgs, train_classifier
     from vaegan.evaluation import evaluate_autoencoder
-    from vaegan.ar_train import ARArgs, ARTrainer, test_negative_log_likelihood
+    from vaegan.ar_train import ARArgs, ARTrainer, save_samples, test_negative_log_likelihood
     from vaegan.gan_evaluation import evaluate_generator
     from vaegan.gan_train import GANArgs, GANTrainer
     from vaegan.recipes import RECIPES, recipe
@@ -120,6 +128,12 @@ def _train(options) -> dict:
         args = dataclasses.replace(args, **overrides)
     except (TypeError, ValueError) as error:
         raise SystemExit(f"error: {error}") from None
+    if (options.timeline or options.discriminator) and not isinstance(args, GANArgs):
+        raise SystemExit(f"error: --timeline and --discriminator are for GANs; {options.name!r} is not one")
+    if options.samples and not isinstance(args, ARArgs):
+        raise SystemExit(f"error: --samples is for autoregressive models; {options.name!r} is not one")
+    if options.samples < 0:
+        raise SystemExit(f"error: --samples must be >= 0, got {options.samples}")
     if not isinstance(args, ClassifierArgs):
         args = dataclasses.replace(args, device=options.device, use_wandb=options.wandb, wandb_name=options.save_as or options.name)
     path = options.out / (options.save_as or options.name)
@@ -134,6 +148,9 @@ def _train(options) -> dict:
             path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
             extra={"command": options.command_line, "run": options.name},
         )
+        if options.samples:
+            drawn = save_samples(model, path, options.samples, extra={"command": options.command_line})
+            metrics["sample_seconds"] = drawn["seconds"]
     elif isinstance(args, GANArgs):
         trainer = GANTrainer(args)
         generator = trainer.train().cpu()
@@ -141,7 +158,8 @@ def _train(options) -> dict:
         metrics = evaluate_generator(generator)
         trainer.save(
             path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
-            timeline=options.timeline, extra={"command": options.command_line, "run": options.name},
+            timeline=options.timeline, discriminator=options.discriminator,
+            extra={"command": options.command_line, "run": options.name},
         )
         metrics = {key: value for key, value in metrics.items() if key != "class_histogram"}
     elif isinstance(args, ClassifierArgs):

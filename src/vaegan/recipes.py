@@ -98,15 +98,15 @@ RECIPES = {
     "pixel_lstm": lambda p: ARArgs(
         model="pixel_lstm", hidden_size=pick(smoke=16, book=64, full=512, profile=p),
         batch_size=128, epochs=pick(smoke=1, book=1, full=10, profile=p),
-        train_limit=pick(smoke=512, book=6400, full=None, profile=p), log_every=pick(smoke=4, book=25, full=200, profile=p),
+        train_limit=pick(smoke=512, book=None, full=None, profile=p), log_every=pick(smoke=4, book=50, full=200, profile=p),
         sample_count=pick(smoke=2, book=8, full=16, profile=p),
     ),
     # PixelCNN (van den Oord et al. 2016): a 7x7 type-A masked convolution, type-B 3x3 layers, two 1x1 layers
     "pixelcnn": lambda p: ARArgs(
-        model="pixelcnn", channels=pick(smoke=8, book=32, full=64, profile=p), layers=pick(smoke=1, book=3, full=5, profile=p),
-        batch_size=128, epochs=pick(smoke=1, book=1, full=10, profile=p),
-        train_limit=pick(smoke=512, book=12800, full=None, profile=p), log_every=pick(smoke=4, book=25, full=200, profile=p),
-        sample_count=pick(smoke=2, book=8, full=16, profile=p),
+        model="pixelcnn", channels=pick(smoke=8, book=32, full=64, profile=p), layers=pick(smoke=1, book=5, full=5, profile=p),
+        batch_size=128, epochs=pick(smoke=1, book=3, full=10, profile=p),
+        train_limit=pick(smoke=512, book=None, full=None, profile=p), log_every=pick(smoke=4, book=50, full=200, profile=p),
+        sample_count=pick(smoke=2, book=4, full=16, profile=p),
     ),
 }
 

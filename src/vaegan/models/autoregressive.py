@@ -128,7 +128,15 @@ class PixelCNN(BookModel):
 
     def forward(self, x: Tensor) -> Tensor:
         _check_binary(self, x)
-        features = self.first(2 * x - 1)  # pixels as -1 / +1: a zero input then means "not seen"
+        return self.band_logits(x)
+
+    def band_logits(self, rows: Tensor) -> Tensor:
+        """Logits for a band of full-width rows ``(b, 1, k, w) -> (b, 1, k, w)``, as if the band were
+        the top of an image: the convolutions pad it with zeros above. :meth:`sample` feeds it the
+        rows a pixel can see (see :attr:`reach`)."""
+        if rows.ndim != 4 or rows.shape[1] != 1 or rows.shape[3] != self.image_shape[2] or rows.shape[2] > self.image_shape[1]:
+            raise ValueError(f"band_logits takes (batch, 1, rows <= {self.image_shape[1]}, {self.image_shape[2]}), got {tuple(rows.shape)}")
+        features = self.first(2 * rows - 1)  # pixels as -1 / +1: a zero input then means "not seen"
         for layer in self.body:
             features = features + layer(F.relu(features))
         return self.head(features)
@@ -147,9 +155,24 @@ class PixelCNN(BookModel):
             flat[:, :known] = given.float().to(device)
         for index in range(known, height * width):
             row, column = divmod(index, width)
-            probability = torch.sigmoid(self(images)[:, 0, row, column]).cpu()
+            # Only the rows a pixel can see go through the network: the output does not depend on
+            # rows further up than `reach`, and none of the rows below exist yet (see `reach`).
+            top = max(0, row - self.reach)
+            probability = torch.sigmoid(self.band_logits(images[:, :, top:row + 1])[:, 0, row - top, column]).cpu()
             flat[:, index] = torch.bernoulli(probability, generator=generator).to(device)
         return images.cpu()
+
+    @property
+    def reach(self) -> int:
+        """How many rows above the window's top row cropping may disturb, and so how many rows above
+        a pixel the sampler feeds in: the 7x7 first layer sees 3 rows up, each 3x3 layer one more.
+
+        Cutting the image at row ``top`` replaces the rows above by zero padding. The first layer's
+        outputs on the window's top 3 rows change; each later layer spreads the change one row
+        further down; so rows ``top + reach`` and below (``reach = 3 + layers``) are exact. The
+        sampler keeps ``reach`` rows above the current one, a window of ``reach + 1`` rows
+        instead of 28: about four times fewer operations for the book's 3-layer model."""
+        return self.first.kernel_size[0] // 2 + len(self.body)
 
 
 def log_likelihood(model: nn.Module, images: Tensor, batch_size: int = 500) -> Tensor:
