@@ -61,9 +61,11 @@ for (const spec of pages) {
   const report = { page: path, explorers: 0, moved: 0, math: 0 };
   try {
     await page.goto(new URL(path, base).href, { waitUntil: "load", timeout: 60000 });
-    await page.waitForLoadState("networkidle", { timeout: 30000 });
+    // Generous limits: a 2 MB page of inline images and widget state can take well over 30 s to
+    // settle on a loaded 2-core machine (seen once in CI); a page that never settles still fails.
+    await page.waitForLoadState("networkidle", { timeout: 90000 });
     if (expected > 0) {
-      await page.locator(".vaegan-explorer").first().waitFor({ state: "visible", timeout: 30000 });
+      await page.locator(".vaegan-explorer").first().waitFor({ state: "visible", timeout: 60000 });
     }
     // MathJax 3 marks typeset maths with mjx-container elements.
     report.math = await page.locator("mjx-container").count();
