@@ -202,3 +202,18 @@ def test_committed_autoregressive_models_load_with_their_recipe_and_samples():
     lstm, _ = load_pretrained("pixel_lstm")
     stored = load_samples(PRETRAINED / "pixel_lstm")["images"][:100]
     assert (draw_in_chunks(lstm, 100, seed=0) == stored).flatten(1).all(1).float().mean() > 0.9
+
+
+def test_complete_keeps_the_given_rows_and_completion_rows_lays_them_out():
+    from vaegan.ar_train import complete, completion_rows
+
+    model, digits = PixelCNN(channels=8, layers=1).eval(), binary_images(2, seed=4)
+    completed = complete(model, digits, given_rows=20, per_digit=3, seed=1)
+    assert completed.shape == (2, 3, 1, 28, 28)
+    assert torch.equal(completed[:, :, :, :20], digits.unsqueeze(1).expand(-1, 3, -1, -1, -1)[:, :, :, :20])
+    assert torch.equal(completed, complete(model, digits, given_rows=20, per_digit=3, seed=1))
+    rows = completion_rows(digits, completed, 20)
+    assert rows.shape == (2, 5, 1, 28, 28) and torch.equal(rows[:, -1], digits)
+    assert (rows[:, 0, :, 20:] == 0.5).all() and torch.equal(rows[:, 0, :, :20], digits[:, :, :20])
+    with pytest.raises(ValueError, match="given_rows must be in"):
+        complete(model, digits, given_rows=29, per_digit=1)

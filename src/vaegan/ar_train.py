@@ -9,13 +9,13 @@ the chapter reports. ``log_samples`` draws a few images from the model.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+from einops import rearrange
 from torch import Tensor, nn
 
 from vaegan import data
@@ -23,17 +23,18 @@ from vaegan.checkpoints import save_checkpoint
 from vaegan.loop import TrainingLoop, log_image_grids
 from vaegan.models.autoregressive import PixelCNN, PixelLSTM
 from vaegan.reproducibility import default_device, seed_everything
+from vaegan.run_args import RunArgs
 
 __all__ = [
     "ARArgs", "ARTrainer", "build_autoregressive", "test_negative_log_likelihood",
-    "draw_in_chunks", "pack_binary", "unpack_binary", "save_samples", "load_samples",
+    "draw_in_chunks", "pack_binary", "unpack_binary", "save_samples", "load_samples", "complete", "completion_rows",
 ]
 
 AR_MODELS = ("pixel_lstm", "pixelcnn")
 
 
 @dataclass
-class ARArgs:
+class ARArgs(RunArgs):
     """One autoregressive run on dynamically binarised MNIST. Defaults: the seminar's LSTM
     (hidden 512, batch 128, Adam 1e-3)."""
 
@@ -47,18 +48,9 @@ class ARArgs:
     train_limit: int | None = None
     log_every: int = 100
     sample_count: int = 8  # images drawn at every snapshot
-    seed: int = 0
-    device: str | None = None
-    use_wandb: bool = False
-    wandb_project: str = "vaegan"
-    wandb_name: str | None = None
-    progress: bool = True
 
     def __post_init__(self) -> None:
-        def need(condition: bool, message: str) -> None:
-            if not condition:
-                raise ValueError(f"ARArgs: {message}")
-
+        need = self.require
         need(self.model in AR_MODELS, f"model must be one of {', '.join(AR_MODELS)}, got {self.model!r}")
         need(self.hidden_size >= 1 and self.channels >= 1 and self.layers >= 0, "hidden_size and channels must be >= 1, layers >= 0")
         need(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
@@ -67,9 +59,6 @@ class ARArgs:
         need(self.train_limit is None or self.train_limit >= self.batch_size,
              f"train_limit must be None or at least one batch ({self.batch_size}), got {self.train_limit}")
         need(self.log_every >= 1 and self.sample_count >= 0, "log_every must be >= 1 and sample_count >= 0")
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 def build_autoregressive(args: ARArgs) -> nn.Module:
@@ -125,12 +114,6 @@ class ARTrainer(TrainingLoop):
     @property
     def description(self) -> str:
         return f"{self.args.model} on binarised mnist"
-
-    def networks(self) -> list[nn.Module]:
-        return [self.model]
-
-    def trained(self) -> nn.Module:
-        return self.model
 
     def postfix(self, record: dict) -> dict:
         return {"nats": f"{record['nll']:.1f}"}
@@ -211,3 +194,23 @@ def load_samples(path) -> dict:
     record = torch.load(file, weights_only=True)
     record["images"] = unpack_binary(record.pop("packed"))
     return record
+
+
+def complete(model: nn.Module, digits: Tensor, given_rows: int, per_digit: int, seed: int = 0) -> Tensor:
+    """Image completion: ``(n, 1, h, w)`` binary digits -> ``(n, per_digit, 1, h, w)``, each digit's
+    first ``given_rows`` rows kept and the rest sampled ``per_digit`` times from p(rest | given)."""
+    width = digits.shape[-1]
+    if not 0 <= given_rows <= digits.shape[-2] or per_digit < 1:
+        raise ValueError(f"given_rows must be in [0, {digits.shape[-2]}] and per_digit >= 1, got {given_rows} and {per_digit}")
+    repeated = digits.repeat_interleave(per_digit, dim=0)
+    given = rearrange(repeated, "b c h w -> b (c h w)")[:, : given_rows * width]
+    drawn = model.sample(len(repeated), torch.Generator().manual_seed(seed), given=given)
+    return rearrange(drawn, "(n k) c h w -> n k c h w", k=per_digit)
+
+
+def completion_rows(digits: Tensor, completed: Tensor, given_rows: int) -> Tensor:
+    """For display, ``(n, k + 2, 1, h, w)``: per digit, the given rows (the rest grey), the ``k``
+    completions from :func:`complete`, then the whole digit."""
+    shown = digits.clone()
+    shown[:, :, given_rows:] = 0.5
+    return torch.cat([shown.unsqueeze(1), completed, digits.unsqueeze(1)], dim=1)

@@ -17,6 +17,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from vaegan.run_args import BOOKKEEPING_FIELDS  # the fields argument_differences ignores
+
 __all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "read_metadata", "load_pretrained", "argument_differences", "PRETRAINED", "FORMAT"]
 
 FORMAT = "vaegan-checkpoint/1"
@@ -132,7 +134,6 @@ def load_checkpoint(
 
 
 #: Argument fields that say where and how visibly a run trained, not what it trained.
-BOOKKEEPING_FIELDS = frozenset({"device", "use_wandb", "wandb_project", "wandb_name", "progress", "log_every"})
 
 
 def argument_differences(record: dict, args) -> dict:

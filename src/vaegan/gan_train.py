@@ -13,7 +13,6 @@ A loss that becomes NaN or infinite stops training at once with a
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from vaegan.gan_losses import (
 )
 from vaegan.models.gans import NORMS, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from vaegan.reproducibility import default_device, seed_everything
+from vaegan.run_args import RunArgs
 from vaegan.loop import TrainingLoop, log_image_grids
 
 __all__ = ["GANArgs", "GANTrainer", "DivergenceError", "build_gan", "load_timeline", "LOSSES"]
@@ -40,7 +40,7 @@ class DivergenceError(RuntimeError):
 
 
 @dataclass
-class GANArgs:
+class GANArgs(RunArgs):
     """One GAN run. Defaults: a DCGAN on MNIST (28x28, two stages) with Radford et al.'s
     optimiser, Adam(2e-4, betas (0.5, 0.999))."""
 
@@ -63,18 +63,9 @@ class GANArgs:
     train_limit: int | None = None
     log_every: int = 100  # steps between fixed-latent sample grids
     sample_count: int = 64
-    seed: int = 0
-    device: str | None = None
-    use_wandb: bool = False
-    wandb_project: str = "vaegan"
-    wandb_name: str | None = None
-    progress: bool = True
 
     def __post_init__(self) -> None:
-        def need(condition: bool, message: str) -> None:
-            if not condition:
-                raise ValueError(f"GANArgs: {message}")
-
+        need = self.require
         need(self.model in ("mlp", "dcgan"), f"model must be 'mlp' or 'dcgan', got {self.model!r}")
         need(self.dataset in GAN_DATASETS, f"unknown dataset {self.dataset!r}; use one of {', '.join(GAN_DATASETS)}")
         need(isinstance(self.latent_size, int) and self.latent_size >= 1, f"latent_size must be an int >= 1, got {self.latent_size!r}")
@@ -101,9 +92,6 @@ class GANArgs:
     def image_shape(self) -> tuple[int, int, int]:
         size = self.image_size or (28 if self.dataset == "mnist" else 64)
         return (GAN_DATASETS[self.dataset], size, size)
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 def build_gan(args: GANArgs) -> tuple[nn.Module, nn.Module]:

@@ -50,10 +50,17 @@ class TrainingLoop:
     and provides:
 
     * ``training_step(batch) -> dict`` and ``log_samples()``;
-    * ``networks()``: the modules to put in training mode;
-    * ``trained()``: what ``train`` returns (put in eval mode at the end);
+    * ``networks()``: the modules to put in training mode, and ``trained()``: what ``train``
+      returns (put in eval mode at the end); by default the trainer's one ``model``, so only
+      a trainer of several networks (the GAN's) overrides them;
     * ``description`` and ``postfix(record)``: the progress bar's label and readout.
     """
+
+    def networks(self) -> list[nn.Module]:
+        return [self.model]
+
+    def trained(self) -> nn.Module:
+        return self.model
 
     def train(self) -> nn.Module:
         """Run ``args.epochs`` epochs; return the trained model in eval mode."""

@@ -14,7 +14,6 @@ Everything a run records (``trainer.history``, one dict per step, and
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import torch
@@ -26,6 +25,7 @@ from vaegan.latent import decode, encode
 from vaegan.losses import LIKELIHOODS, gaussian_kl, reconstruction_loss
 from vaegan.models import MLPVAE, VAE, Autoencoder
 from vaegan.reproducibility import default_device, seed_everything
+from vaegan.run_args import RunArgs
 from vaegan.loop import TrainingLoop, log_image_grids
 
 __all__ = ["AutoencoderArgs", "VAEArgs", "AutoencoderTrainer", "VAETrainer", "DATASETS", "image_scale", "make_trainer"]
@@ -34,7 +34,7 @@ DATASETS = {"mnist": (1, 28, 28), "celeba": (3, 64, 64)}
 
 
 @dataclass
-class AutoencoderArgs:
+class AutoencoderArgs(RunArgs):
     """One autoencoder run. Defaults are the ARENA course's MNIST autoencoder."""
 
     model: str = "autoencoder"
@@ -53,20 +53,11 @@ class AutoencoderArgs:
     betas: tuple[float, float] = (0.5, 0.999)
     train_limit: int | None = None  # first N training images (smoke runs)
     log_every: int = 50  # steps between holdout snapshots
-    seed: int = 0
-    device: str | None = None  # None: CUDA, else MPS, else CPU
-    use_wandb: bool = False
-    wandb_project: str = "vaegan"
-    wandb_name: str | None = None
-    progress: bool = True  # the tqdm bar
 
     MODELS = ("autoencoder",)
 
     def __post_init__(self) -> None:
-        def need(condition: bool, message: str) -> None:
-            if not condition:
-                raise ValueError(f"{type(self).__name__}: {message}")
-
+        need = self.require
         need(self.model in self.MODELS, f"model must be one of {', '.join(self.MODELS)}, got {self.model!r}")
         need(self.dataset in DATASETS, f"unknown dataset {self.dataset!r}; use one of {', '.join(DATASETS)}")
         need(isinstance(self.latent_size, int) and self.latent_size >= 1, f"latent_size must be an int >= 1, got {self.latent_size!r}")
@@ -84,9 +75,6 @@ class AutoencoderArgs:
         need(self.train_limit is None or self.train_limit >= 1, f"train_limit must be None or >= 1, got {self.train_limit}")
         need(self.log_every >= 1, f"log_every must be >= 1, got {self.log_every}")
         self.channels, self.betas = tuple(self.channels), tuple(self.betas)
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 @dataclass
@@ -197,12 +185,6 @@ class AutoencoderTrainer(TrainingLoop):
     @property
     def description(self) -> str:
         return f"{self.args.model} on {self.args.dataset}"
-
-    def networks(self) -> list[nn.Module]:
-        return [self.model]
-
-    def trained(self) -> nn.Module:
-        return self.model
 
     def postfix(self, record: dict) -> dict:
         return {"loss": f"{record['loss']:.4f}"}
