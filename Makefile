@@ -72,7 +72,7 @@ notebooks: $(VENV)/.installed
 
 # Online only: download MNIST and 6,000 CelebA faces into $$VAEGAN_DATA_DIR (or the user cache).
 data: $(VENV)/.installed
-	$(BIN)/python -c "from vaegan import data; data.mnist(); data.celeba(download_limit=6000); print('data in', data.data_dir())"
+	$(BIN)/python -c "from vaegan.core import data; data.mnist(); data.celeba(download_limit=6000); print('data in', data.data_dir())"
 
 benchmark: setup
 	$(BIN)/python benchmarks/conv_transpose.py

@@ -3,10 +3,11 @@
 import re
 import runpy
 import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
 from vaegan.benchmark import time_side_by_side
 

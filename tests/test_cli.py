@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from vaegan.checkpoints import load_checkpoint
+from vaegan.registry import load_checkpoint
 from vaegan.cli import parse_overrides
 from vaegan.recipes import recipe
 
@@ -33,7 +33,7 @@ def test_train_writes_checkpoint_and_metrics(tmp_path, data_root):
 
 
 def test_train_a_gan_writes_generator_metrics_and_timeline(tmp_path, data_root):
-    from vaegan.gan_train import load_timeline
+    from vaegan.core.checkpoints import load_timeline
 
     out = tmp_path / "out"
     result = run("train", "mlp_gan", "--profile", "smoke", "--timeline", "4", "--out", str(out), cwd=tmp_path)

@@ -55,7 +55,7 @@ def conv_transpose_ratios(batch: int = 64, repeats: int = 7, layers=DCGAN_GENERA
     import torch
     import torch.nn.functional as F
 
-    from vaegan.convtranspose import conv_transpose2d
+    from vaegan.convtranspose.operations import conv_transpose2d
 
     generator = torch.Generator().manual_seed(seed)
     rows = []
@@ -89,8 +89,8 @@ def trainer_throughput(train_limit: int | None = None, repeats: int = 3, batch_s
     import torch
     import torch.nn.functional as F
 
-    from vaegan import data
-    from vaegan.train import AutoencoderArgs, AutoencoderTrainer, build_model
+    from vaegan.autoencoders.train import AutoencoderArgs, AutoencoderTrainer, build_model
+    from vaegan.core import data
 
     args = AutoencoderArgs(epochs=1, batch_size=batch_size, train_limit=train_limit, seed=seed, device="cpu")
     trainset = data.mnist(train=True, scale="standard", limit=train_limit)
@@ -126,8 +126,8 @@ def gan_trainer_throughput(train_limit: int | None = 6400, repeats: int = 3, bat
     import torch
     import torch.nn.functional as F
 
-    from vaegan import data
-    from vaegan.gan_train import GANArgs, GANTrainer, build_gan
+    from vaegan.core import data
+    from vaegan.gans.train import GANArgs, GANTrainer, build_gan
 
     args = GANArgs(epochs=1, batch_size=batch_size, train_limit=train_limit, seed=seed, device="cpu")
     trainset = data.mnist(train=True, scale="symmetric", limit=train_limit)

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from vaegan.profiles import PROFILES
+from vaegan.core.profiles import PROFILES
 
 __all__ = ["main"]
 
@@ -105,17 +105,19 @@ def parse_overrides(args, assignments: list[str]) -> dict:
     return overrides
 
 
+# the options that ask a trainer for a side file (its ``side_files``), and who has them
+SIDE_OPTIONS = {
+    "timeline": "--timeline and --discriminator are for GANs",
+    "discriminator": "--timeline and --discriminator are for GANs",
+    "samples": "--samples is for autoregressive models",
+}
+
+
 def _train(options) -> dict:
     import torch
 
-    from vaegan.checkpoints import save_checkpoint
-    from vaegan.classifier import ClassifierArgs, train_classifier
-    from vaegan.evaluation import evaluate_autoencoder
-    from vaegan.ar_train import ARArgs, ARTrainer, save_samples, test_negative_log_likelihood
-    from vaegan.gan_evaluation import evaluate_generator
-    from vaegan.gan_train import GANArgs, GANTrainer
     from vaegan.recipes import RECIPES, recipe
-    from vaegan.train import make_trainer
+    from vaegan.registry import trainer_class
 
     if options.name not in RECIPES:
         raise SystemExit(f"error: unknown run {options.name!r}; choose one of: {', '.join(RECIPES)}")
@@ -128,53 +130,27 @@ def _train(options) -> dict:
         args = dataclasses.replace(args, **overrides)
     except (TypeError, ValueError) as error:
         raise SystemExit(f"error: {error}") from None
-    if (options.timeline or options.discriminator) and not isinstance(args, GANArgs):
-        raise SystemExit(f"error: --timeline and --discriminator are for GANs; {options.name!r} is not one")
-    if options.samples and not isinstance(args, ARArgs):
-        raise SystemExit(f"error: --samples is for autoregressive models; {options.name!r} is not one")
+    Trainer = trainer_class(args)
+    for option, sentence in SIDE_OPTIONS.items():
+        if getattr(options, option) and option not in Trainer.side_files:
+            raise SystemExit(f"error: {sentence}; {options.name!r} is not one")
     if options.samples < 0:
         raise SystemExit(f"error: --samples must be >= 0, got {options.samples}")
-    if not isinstance(args, ClassifierArgs):
-        args = dataclasses.replace(args, device=options.device, use_wandb=options.wandb, wandb_name=options.save_as or options.name)
+    args = dataclasses.replace(args, device=options.device, use_wandb=options.wandb, wandb_name=options.save_as or options.name)
     path = options.out / (options.save_as or options.name)
     started = time.perf_counter()
-    if isinstance(args, ARArgs):
-        trainer = ARTrainer(args)
-        model = trainer.train().cpu()
-        seconds = time.perf_counter() - started
-        nll = test_negative_log_likelihood(model)
-        metrics = {"test_nll": nll["mean"], "test_nll_standard_error": nll["standard_error"], "test_images": nll["images"]}
-        trainer.save(
-            path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
-            extra={"command": options.command_line, "run": options.name},
-        )
-        if options.samples:
-            drawn = save_samples(model, path, options.samples, extra={"command": options.command_line})
-            metrics["sample_seconds"] = drawn["seconds"]
-    elif isinstance(args, GANArgs):
-        trainer = GANTrainer(args)
-        generator = trainer.train().cpu()
-        seconds = time.perf_counter() - started
-        metrics = evaluate_generator(generator)
-        trainer.save(
-            path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
-            timeline=options.timeline, discriminator=options.discriminator,
-            extra={"command": options.command_line, "run": options.name},
-        )
-        metrics = {key: value for key, value in metrics.items() if key != "class_histogram"}
-    elif isinstance(args, ClassifierArgs):
-        model, metrics = train_classifier(args)
-        seconds = time.perf_counter() - started
-        save_checkpoint(model, path, metadata={"args": args.to_dict(), "profile": options.profile, "train_seconds": seconds, "metrics": metrics, "command": options.command_line}, half=options.half)
-    else:
-        trainer = make_trainer(args)
-        model = trainer.train().cpu()
-        seconds = time.perf_counter() - started
-        metrics = evaluate_autoencoder(model, args)
-        trainer.save(
-            path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
-            extra={"command": options.command_line, "run": options.name},
-        )
+    trainer = Trainer(args)
+    model = trainer.train().cpu()
+    seconds = time.perf_counter() - started
+    metrics = trainer.evaluate(model)
+    trainer.save(
+        path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
+        extra={"command": options.command_line, "run": options.name},
+        **{option: getattr(options, option) for option in Trainer.side_files},
+    )
+    if getattr(trainer, "sample_set", None):
+        metrics["sample_seconds"] = trainer.sample_set["seconds"]
+    metrics = {key: value for key, value in metrics.items() if key != "class_histogram"}
     print(json.dumps({"run": options.name, "profile": options.profile, "train_seconds": round(seconds, 1), **metrics}, indent=2))
     print(f"wrote {path.with_suffix('.pt')} and {path.with_suffix('.json')}", file=sys.stderr)
     return metrics
@@ -183,8 +159,9 @@ def _train(options) -> dict:
 def _bounds(options) -> dict:
     import torch
 
-    from vaegan.checkpoints import PRETRAINED, load_checkpoint
-    from vaegan.likelihood import bounds_table
+    from vaegan.autoencoders.bounds import bounds_table
+    from vaegan.core.checkpoints import PRETRAINED, save_bounds, side_path
+    from vaegan.registry import load_checkpoint
 
     if options.threads:
         torch.set_num_threads(options.threads)
@@ -203,8 +180,7 @@ def _bounds(options) -> dict:
         model, options.small_ks, options.large_ks, options.subset, options.test_limit, options.seed,
     )
     table["checkpoint"] = options.name
-    out = options.out or folder / f"{options.name}_bounds.json"
-    out.write_text(json.dumps(table, indent=2) + "\n")
+    out = save_bounds(options.out or side_path(folder / options.name, "bounds"), table)
     labels = {"elbo": "negative ELBO", "reconstruction": "  -E_q[log p(x|z)]", "kl": "  KL(q(z|x) || p(z))"}
     for part, title in (("all", f"all {table['test_images']} test images"), ("subset", f"first {table['subset_images']}")):
         print(title)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from vaegan.ar_train import ARArgs
-from vaegan.classifier import ClassifierArgs
-from vaegan.gan_train import GANArgs
-from vaegan.profiles import pick
-from vaegan.train import AutoencoderArgs, VAEArgs
+from vaegan.autoencoders.train import AutoencoderArgs, VAEArgs
+from vaegan.autoregressive.train import ARArgs
+from vaegan.core.profiles import pick
+from vaegan.gans.train import GANArgs
+from vaegan.judge.training import ClassifierArgs
 
 __all__ = ["RECIPES", "recipe", "MNIST_PIXELS"]
 

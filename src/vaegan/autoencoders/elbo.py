@@ -1,0 +1,278 @@
+"""The evidence lower bound (ELBO) and the importance-weighted bound, in nats.
+
+Every function here takes a latent-variable model in three pieces, so that the
+same code scores a neural VAE and the exact linear-Gaussian model of the ELBO
+chapter:
+
+* the prior ``p(z) = N(0, I)``;
+* the encoder's diagonal Gaussian ``q(z | x)``, given as ``mu`` and ``log_sigma``,
+  each ``(b, d)``;
+* ``log_likelihood(x, z)``: ``log p(x | z)`` for images ``x (b, ...)`` and latents
+  ``z (n, b, d)`` (``n`` draws for each image), returning ``(n, b)``.
+
+For one image the importance weights are ``w = p(x | z) p(z) / q(z | x)`` with
+``z ~ q(z | x)``. Their mean is an unbiased estimate of ``p(x)``, so
+
+* ``ELBO = E_q[log w] = E_q[log p(x | z)] - KL(q(z | x) || p(z))`` (Jensen: <= log p(x));
+* ``IWAE_k = E[log (1/k) sum_i w_i]`` (Burda et al., 2016), which grows with ``k``
+  and tends to ``log p(x)``.
+
+Everything is computed in log space (log-sum-exp), and :func:`iwae_bound` draws
+its ``k`` samples in chunks so that no tensor holds more than ``budget`` numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from einops import rearrange
+from torch import Tensor, nn
+
+from vaegan.autoencoders.losses import gaussian_kl
+from vaegan.autoencoders.models import is_variational
+from vaegan.core.model import mode
+
+__all__ = [
+    "gaussian_kl",
+    "gaussian_log_density",
+    "standard_normal_log_density",
+    "monte_carlo_kl",
+    "elbo_parts",
+    "elbo",
+    "iwae_bound",
+    "bernoulli_log_likelihood",
+    "evaluate_bounds",
+    "posterior_usage",
+    "DEFAULT_BUDGET",
+]
+
+LogLikelihood = Callable[[Tensor, Tensor], Tensor]
+
+#: Largest tensor :func:`iwae_bound` builds, in numbers: 2**24 float32 values are 64 MiB.
+DEFAULT_BUDGET = 2**24
+
+LOG_2PI = math.log(2 * math.pi)
+
+
+def gaussian_log_density(z: Tensor, mu: Tensor, log_sigma: Tensor) -> Tensor:
+    """``log N(z; mu, diag sigma^2)``, summed over the last dimension: ``(..., d) -> (...)``."""
+    standardised = (z - mu) * torch.exp(-log_sigma)
+    return (-0.5 * standardised**2 - log_sigma - 0.5 * LOG_2PI).sum(-1)
+
+
+def standard_normal_log_density(z: Tensor) -> Tensor:
+    """``log N(z; 0, I)``, summed over the last dimension: ``(..., d) -> (...)``."""
+    return (-0.5 * z**2 - 0.5 * LOG_2PI).sum(-1)
+
+
+def _draw(mu: Tensor, log_sigma: Tensor, count: int, generator: torch.Generator | None) -> Tensor:
+    """``count`` reparameterised draws from ``q``: ``(b, d) -> (count, b, d)``."""
+    eps = torch.randn((count, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype)
+    return mu + torch.exp(log_sigma) * eps
+
+
+def monte_carlo_kl(
+    mu: Tensor, log_sigma: Tensor, samples: int = 100_000, generator: torch.Generator | None = None
+) -> tuple[float, float]:
+    """``KL(N(mu, diag sigma^2) || N(0, I))`` estimated as the mean of ``log q(z) - log p(z)``
+    over ``samples`` draws from ``q``; returns ``(estimate, standard error)`` in nats.
+
+    ``mu`` and ``log_sigma`` are one Gaussian, shape ``(d,)``; compare with
+    ``gaussian_kl(mu, log_sigma).sum()``."""
+    if mu.ndim != 1 or mu.shape != log_sigma.shape:
+        raise ValueError(f"mu and log_sigma must be two vectors of the same size, got {tuple(mu.shape)} and {tuple(log_sigma.shape)}")
+    if samples < 2:
+        raise ValueError(f"a standard error needs at least 2 samples, got {samples}")
+    z = _draw(mu[None], log_sigma[None], samples, generator)[:, 0]
+    log_ratio = gaussian_log_density(z, mu, log_sigma) - standard_normal_log_density(z)
+    return log_ratio.mean().item(), (log_ratio.std() / samples**0.5).item()
+
+
+def _check_encoder_output(x: Tensor, mu: Tensor, log_sigma: Tensor) -> None:
+    if mu.ndim != 2 or mu.shape != log_sigma.shape or mu.shape[0] != x.shape[0]:
+        raise ValueError(
+            f"mu and log_sigma must both be (batch, latent) with batch = {x.shape[0]} images, "
+            f"got {tuple(mu.shape)} and {tuple(log_sigma.shape)}"
+        )
+
+
+def elbo_parts(
+    x: Tensor,
+    mu: Tensor,
+    log_sigma: Tensor,
+    log_likelihood: LogLikelihood,
+    samples: int = 1,
+    generator: torch.Generator | None = None,
+) -> tuple[Tensor, Tensor]:
+    """The ELBO's two terms for each image, ``(b,)`` each:
+    ``E_q[log p(x | z)]`` (Monte Carlo over ``samples`` draws) and ``KL(q(z | x) || p(z))``
+    (closed form). ``ELBO = reconstruction - kl``."""
+    _check_encoder_output(x, mu, log_sigma)
+    if samples < 1:
+        raise ValueError(f"samples must be at least 1, got {samples}")
+    z = _draw(mu, log_sigma, samples, generator)
+    reconstruction = log_likelihood(x, z).mean(0)
+    kl = gaussian_kl(mu, log_sigma).sum(-1)
+    return reconstruction, kl
+
+
+def elbo(
+    x: Tensor,
+    mu: Tensor,
+    log_sigma: Tensor,
+    log_likelihood: LogLikelihood,
+    samples: int = 1,
+    generator: torch.Generator | None = None,
+) -> Tensor:
+    """The evidence lower bound of each image, ``(b,)``, in nats: ``E_q[log p(x|z)] - KL(q || p(z))``."""
+    reconstruction, kl = elbo_parts(x, mu, log_sigma, log_likelihood, samples, generator)
+    return reconstruction - kl
+
+
+def iwae_bound(
+    x: Tensor,
+    mu: Tensor,
+    log_sigma: Tensor,
+    log_likelihood: LogLikelihood,
+    k: int,
+    generator: torch.Generator | None = None,
+    budget: int = DEFAULT_BUDGET,
+) -> Tensor:
+    """The importance-weighted bound of each image, ``(b,)``, in nats:
+    ``log (1/k) sum_i p(x | z_i) p(z_i) / q(z_i | x)`` with ``z_i ~ q(z | x)``.
+
+    The ``k`` draws come in chunks of ``n`` with ``n * b * (numbers per image) <= budget``;
+    a running log-sum-exp combines the chunks, so memory does not grow with ``k``.
+    The same ``generator`` state and ``budget`` give the same numbers."""
+    _check_encoder_output(x, mu, log_sigma)
+    if k < 1:
+        raise ValueError(f"k (the number of importance samples) must be at least 1, got {k}")
+    per_draw = x.shape[0] * max(x[0].numel(), mu.shape[1])
+    if per_draw > budget:
+        raise ValueError(
+            f"one draw for this batch already needs {per_draw:,} numbers, more than budget={budget:,}; "
+            f"pass fewer images at a time (at most {max(1, budget // max(x[0].numel(), mu.shape[1]))}) or raise the budget"
+        )
+    chunk = max(1, budget // per_draw)
+    running = torch.full((x.shape[0],), -math.inf, device=mu.device, dtype=mu.dtype)
+    for start in range(0, k, chunk):
+        z = _draw(mu, log_sigma, min(chunk, k - start), generator)
+        log_weights = log_likelihood(x, z) + standard_normal_log_density(z) - gaussian_log_density(z, mu, log_sigma)
+        running = torch.logaddexp(running, torch.logsumexp(log_weights, dim=0))
+    return running - math.log(k)
+
+
+def bernoulli_log_likelihood(decoder: nn.Module) -> LogLikelihood:
+    """``log p(x | z)`` for a decoder that outputs one logit per pixel (a Bernoulli
+    likelihood): the negative binary cross-entropy, summed over pixels."""
+
+    def log_likelihood(x: Tensor, z: Tensor) -> Tensor:
+        draws = z.shape[0]
+        logits = decoder(rearrange(z, "n b d -> (n b) d"))
+        logits = rearrange(logits, "(n b) c h w -> n b c h w", n=draws)
+        target = x.unsqueeze(0).expand_as(logits)
+        cross_entropy = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+        return -rearrange(cross_entropy, "n b c h w -> n b (c h w)").sum(-1)
+
+    return log_likelihood
+
+
+def _seed(*parts: int) -> int:
+    """One seed from several integers (the run's seed, k, the batch): independent streams."""
+    return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1)[0])
+
+
+@torch.no_grad()
+def evaluate_bounds(
+    model: nn.Module,
+    images: Tensor,
+    ks: Sequence[int] = (1, 10, 100, 1000, 5000),
+    seed: int = 0,
+    batch_size: int = 100,
+    budget: int = DEFAULT_BUDGET,
+    elbo_samples: int = 1,
+    progress: bool = False,
+) -> dict:
+    """Score a VAE with a Bernoulli decoder on binary ``images (n, c, h, w)``.
+
+    Returns per-image tensors ``(n,)`` in nats: ``"elbo"``, its ``"reconstruction"``
+    and ``"kl"`` terms, and ``"iwae_<k>"`` for every ``k``; plus ``"seconds"`` (per
+    bound). Draws for batch ``i`` and bound ``k`` come from their own seeded stream,
+    so the first ``m`` images get the same numbers whatever the total (with the same
+    ``batch_size`` and ``budget``)."""
+    if not is_variational(model):
+        raise TypeError(f"evaluate_bounds needs a VAE (an encoder of mu and log sigma), got {type(model).__name__}")
+    model.check_images(images)
+    if not ((images == 0) | (images == 1)).all():
+        raise ValueError("the Bernoulli likelihood scores binary images; binarise them first (data.binarized_mnist)")
+    if not ks or min(ks) < 1:
+        raise ValueError(f"ks must be a non-empty list of sample counts >= 1, got {list(ks)}")
+    with mode(model):
+        return _score(model, images, ks, seed, batch_size, budget, elbo_samples, progress)
+
+
+def _score(model, images, ks, seed, batch_size, budget, elbo_samples, progress) -> dict:
+    device = next(model.parameters()).device
+    log_likelihood = bernoulli_log_likelihood(model.decoder)
+    names = ["elbo", "reconstruction", "kl"] + [f"iwae_{k}" for k in ks]
+    results: dict[str, list[Tensor]] = {name: [] for name in names}
+    seconds = {name: 0.0 for name in ["elbo", *[f"iwae_{k}" for k in ks]]}
+    batches = range(0, len(images), batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, desc="bounds", unit="batch")
+    for index, start in enumerate(batches):
+        x = images[start : start + batch_size].to(device)
+        mu, log_sigma = model.encoder(x)
+        started = time.perf_counter()
+        generator = torch.Generator(device).manual_seed(_seed(seed, 0, index))
+        reconstruction, kl = elbo_parts(x, mu, log_sigma, log_likelihood, elbo_samples, generator)
+        seconds["elbo"] += time.perf_counter() - started
+        results["reconstruction"].append(reconstruction.cpu())
+        results["kl"].append(kl.cpu())
+        results["elbo"].append((reconstruction - kl).cpu())
+        for k in ks:
+            started = time.perf_counter()
+            generator = torch.Generator(device).manual_seed(_seed(seed, k, index))
+            results[f"iwae_{k}"].append(iwae_bound(x, mu, log_sigma, log_likelihood, k, generator, budget).cpu())
+            seconds[f"iwae_{k}"] += time.perf_counter() - started
+    return {**{name: torch.cat(values) for name, values in results.items()}, "seconds": seconds}
+
+
+@torch.no_grad()
+def posterior_usage(
+    model: nn.Module, images: Tensor, threshold: float = 0.01, kl_threshold: float = 0.1, batch_size: int = 1000
+) -> dict:
+    """How much each latent dimension is used, over ``images``:
+
+    * ``"kl_per_dimension"`` ``(d,)``: the mean of ``KL(q(z_j | x) || N(0, 1))`` over images, in nats;
+    * ``"activity"`` ``(d,)``: the variance over images of the posterior mean ``E_q[z_j]``
+      (Burda et al.'s measure: a dimension whose mean ignores the input carries no information);
+    * ``"active"`` ``(d,)`` bool: ``activity > threshold`` (their threshold, 0.01);
+    * ``"informative"`` ``(d,)`` bool: ``kl_per_dimension > kl_threshold`` nats. Early in
+      training a dimension's mean can wobble with the input (so it counts as active) while
+      it carries almost no information; the KL says how much it carries.
+
+    A *collapsed* dimension has ``q(z_j | x) = N(0, 1)`` for every ``x``: zero KL, zero activity."""
+    if not is_variational(model):
+        raise TypeError(f"posterior_usage needs a VAE, got {type(model).__name__}")
+    model.check_images(images)
+    means, kls = [], []
+    with mode(model):
+        for chunk in images.split(batch_size):
+            mu, log_sigma = model.encoder(chunk.to(model.device))
+            means.append(mu.cpu())
+            kls.append(gaussian_kl(mu, log_sigma).cpu())
+    means, kls = torch.cat(means), torch.cat(kls)
+    activity = means.var(0)
+    kl_per_dimension = kls.mean(0)
+    return {
+        "kl_per_dimension": kl_per_dimension, "activity": activity,
+        "active": activity > threshold, "informative": kl_per_dimension > kl_threshold,
+    }

@@ -1,0 +1,37 @@
+"""vaegan.pages.reference: a run loaded or trained on the page, the same result either way."""
+
+import dataclasses
+
+import torch
+
+from vaegan.core.checkpoints import PRETRAINED
+from vaegan.gans.train import GANTrainer
+from vaegan.pages.reference import load_or_train
+from vaegan.recipes import recipe
+
+
+def test_a_run_trained_here_and_the_same_run_loaded_give_the_same_model_and_record(tmp_path, data_root):
+    args = dataclasses.replace(recipe("mlp_gan", "smoke"), train_limit=256, log_every=2, progress=False)
+    saved = GANTrainer(args)
+    saved.train()
+    saved.save(tmp_path / "mlp_gan", metrics={"train_seconds": 1.0}, extra={"command": "python -m vaegan train mlp_gan"},
+               discriminator=True, timeline=4)
+
+    loaded = load_or_train("mlp_gan", args, train=False, folder=tmp_path, discriminator=True, timeline=4)
+    trained = load_or_train("mlp_gan", args, train=True, discriminator=True, timeline=4)
+    assert not loaded.trained_here and trained.trained_here and loaded.trainer is None
+    assert torch.equal(loaded.model.sample_images(8, seed=1), trained.model.sample_images(8, seed=1))
+    assert torch.equal(loaded.discriminator(torch.zeros(1, 1, 28, 28)), trained.discriminator(torch.zeros(1, 1, 28, 28)))
+    for key in ("args", "steps", "scale", "parameters"):
+        assert loaded.record[key] == trained.record[key], key
+    assert torch.equal(loaded.timeline["steps"], trained.timeline["steps"])
+    assert torch.equal(loaded.timeline["samples"], trained.timeline["samples"])  # both in the stored form
+    assert loaded.timeline["history"] == trained.timeline["history"]
+    assert "made by `python -m vaegan train mlp_gan`" in loaded.describe() and "trained on this page" in trained.describe()
+
+
+def test_the_committed_autoregressive_run_loads_with_its_samples_and_history():
+    run = load_or_train("pixel_lstm", recipe("pixel_lstm", "book"), train=False, samples=(1000, 100))
+    assert run.samples["images"].shape == (1000, 1, 28, 28) and run.samples["chunk"] == 100
+    assert len(run.record["history"]["nll"]) == run.record["steps"]
+    assert (PRETRAINED / "pixel_lstm.json").is_file()
