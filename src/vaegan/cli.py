@@ -21,7 +21,13 @@ import sys
 import time
 from pathlib import Path
 
+from vaegan.core.checkpoints import CheckpointError
+from vaegan.core.data import DataError
 from vaegan.core.profiles import PROFILES
+from vaegan.core.trainer import DivergenceError
+
+#: errors whose message says what went wrong and how to fix it: the command line prints the message alone
+USER_ERRORS = (CheckpointError, DataError, DivergenceError, ValueError, FileNotFoundError)
 
 __all__ = ["main"]
 
@@ -45,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         help="override one field of the run's arguments, e.g. --set beta_kl=4 (repeatable)",
     )
     train.add_argument("--save-as", help="file name for the checkpoint (default: the run's name)")
+    train.add_argument("--overwrite", action="store_true", help="allow replacing a checkpoint committed in the package's weights/")
     train.add_argument(
         "--timeline", type=int, default=0, metavar="K",
         help="GANs: also write NAME_timeline.pt with K fixed-latent samples per snapshot and every step's signals",
@@ -70,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     bounds.add_argument("--seed", type=int, default=0)
     bounds.add_argument("--device", help="cpu, cuda, mps (default: cpu)")
     bounds.add_argument("--threads", type=int, help="torch CPU threads")
+    bounds.add_argument("--overwrite", action="store_true", help="allow replacing the table committed in the package's weights/")
     return parser
 
 
@@ -116,6 +124,7 @@ SIDE_OPTIONS = {
 def _train(options) -> dict:
     import torch
 
+    from vaegan.core.checkpoints import check_not_committed, check_writable, output_lock, side_path
     from vaegan.recipes import RECIPES, recipe
     from vaegan.registry import trainer_class
 
@@ -136,18 +145,28 @@ def _train(options) -> dict:
             raise SystemExit(f"error: {sentence}; {options.name!r} is not one")
     if options.samples < 0:
         raise SystemExit(f"error: --samples must be >= 0, got {options.samples}")
+    if args.epochs < 1:
+        raise SystemExit(f"error: epochs must be at least 1, got {args.epochs} (an untrained model is not a result)")
     args = dataclasses.replace(args, device=options.device, use_wandb=options.wandb, wandb_name=options.save_as or options.name)
-    path = options.out / (options.save_as or options.name)
-    started = time.perf_counter()
-    trainer = Trainer(args)
-    model = trainer.train().cpu()
-    seconds = time.perf_counter() - started
-    metrics = trainer.evaluate(model)
-    trainer.save(
-        path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
-        extra={"command": options.command_line, "run": options.name},
-        **{option: getattr(options, option) for option in Trainer.side_files},
-    )
+    # everything that could stop the run after hours of work is checked now: the output folder, the files it
+    # would replace, a second run writing the same name, and (when the trainer is built) the data
+    path = check_writable(options.out) / (options.save_as or options.name)
+    outputs = [path.with_suffix(".pt"), path.with_suffix(".json")] + [
+        side_path(path, "discriminator").with_suffix(suffix) for suffix in (".pt", ".json") if options.discriminator
+    ] + [side_path(path, kind) for kind in ("timeline", "samples") if getattr(options, kind)]
+    check_not_committed(outputs, options.overwrite)
+    with output_lock(path):
+        started = time.perf_counter()
+        trainer = Trainer(args)
+        model = trainer.train().cpu()
+        seconds = time.perf_counter() - started
+        metrics = trainer.evaluate(model)
+        trainer.save(
+            path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,
+            extra={"command": options.command_line, "run": options.name},
+            **{option: getattr(options, option) for option in Trainer.side_files},
+        )
+        options.written += [str(file) for file in outputs]
     if getattr(trainer, "sample_set", None):
         metrics["sample_seconds"] = trainer.sample_set["seconds"]
     metrics = {key: value for key, value in metrics.items() if key != "class_histogram"}
@@ -160,7 +179,7 @@ def _bounds(options) -> dict:
     import torch
 
     from vaegan.autoencoders.bounds import bounds_table
-    from vaegan.core.checkpoints import PRETRAINED, save_bounds, side_path
+    from vaegan.core.checkpoints import PRETRAINED, check_not_committed, check_writable, output_lock, save_bounds, side_path
     from vaegan.registry import load_checkpoint
 
     if options.threads:
@@ -176,11 +195,18 @@ def _bounds(options) -> dict:
     likelihood = metadata.get("args", {}).get("likelihood")
     if likelihood != "bernoulli":
         raise SystemExit(f"error: {options.name} was trained with likelihood={likelihood!r}; the bounds need a Bernoulli decoder")
-    table = bounds_table(
-        model, options.small_ks, options.large_ks, options.subset, options.test_limit, options.seed,
-    )
-    table["checkpoint"] = options.name
-    out = save_bounds(options.out or side_path(folder / options.name, "bounds"), table)
+    out = options.out or side_path(folder / options.name, "bounds")
+    if out.is_dir():
+        raise SystemExit(f"error: --out {out} is a folder; give the file to write, e.g. {out / (options.name + '_bounds.json')}")
+    check_writable(out.parent)
+    check_not_committed([out], options.overwrite)
+    with output_lock(out.with_suffix("")):
+        table = bounds_table(
+            model, options.small_ks, options.large_ks, options.subset, options.test_limit, options.seed,
+        )
+        table["checkpoint"] = options.name
+        out = save_bounds(out, table)
+        options.written.append(str(out))
     labels = {"elbo": "negative ELBO", "reconstruction": "  -E_q[log p(x|z)]", "kl": "  KL(q(z|x) || p(z))"}
     for part, title in (("all", f"all {table['test_images']} test images"), ("subset", f"first {table['subset_images']}")):
         print(title)
@@ -196,6 +222,20 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     options = _parser().parse_args(argv)
     options.command_line = "python -m vaegan " + shlex.join(argv)
+    options.written = []  # every file written so far: what Ctrl-C reports
+    try:
+        return _run(options)
+    except KeyboardInterrupt:
+        kept = f"wrote {', '.join(options.written)}" if options.written else "nothing was written"
+        # on a line of its own, even when Ctrl-C cut a progress bar's line short
+        print(f"\ninterrupted: {kept}; a save in progress leaves the files it would replace as they were", file=sys.stderr)
+        return 130
+    except USER_ERRORS as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(options) -> int:
     if options.command == "bounds":
         _bounds(options)
         return 0

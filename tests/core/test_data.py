@@ -140,3 +140,55 @@ def test_static_binarisation_is_fixed_and_binary(data_root):
     assert not torch.equal(first.images, other.images)
     with pytest.raises(ValueError, match=r"pixels in \[0, 1\]"):
         scales.binarize(torch.full((1, 1, 2, 2), 2.0), torch.Generator())
+
+
+def _mnist_copy(data_root, tmp_path, corrupt=None):
+    """MNIST/raw in ``tmp_path`` with the data folder's checksum lines; ``corrupt`` gets one payload byte flipped."""
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in data.MNIST_FILES:
+        source = data_root / "MNIST" / "raw" / name
+        if name == corrupt:
+            payload = bytearray(source.read_bytes())
+            payload[5000] ^= 0xFF  # past the header: the file keeps its size and its magic number
+            (raw / name).write_bytes(bytes(payload))
+        else:
+            (raw / name).symlink_to(source)
+    lines = [line for line in (data_root / "checksums.sha256").read_text().splitlines() if "MNIST/raw/" in line]
+    (tmp_path / "checksums.sha256").write_text("\n".join(lines) + "\n")
+    return tmp_path
+
+
+def test_a_corrupted_mnist_payload_fails_its_checksum_naming_the_file(data_root, tmp_path):
+    root = _mnist_copy(data_root, tmp_path, corrupt="t10k-images-idx3-ubyte")
+    with pytest.raises(data.DataCorruptError, match=r"t10k-images-idx3-ubyte does not match its checksum.*sha256sum -c"):
+        data.mnist(train=False, root=root)
+
+
+def test_intact_files_pass_their_checksums_and_are_hashed_once_per_process(data_root, tmp_path):
+    root = _mnist_copy(data_root, tmp_path)
+    data._verified.cache_clear()
+    data.mnist(train=False, root=root, limit=10)
+    hashed = data._verified.cache_info().misses
+    data.mnist(train=False, root=root, limit=10)
+    assert hashed == 4 and data._verified.cache_info().misses == hashed
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not an image", "oversized"])
+def test_a_damaged_face_is_reported_with_its_file_name(data_root, tmp_path, damage, monkeypatch):
+    folder = tmp_path / "celeba" / "img_align_celeba"
+    folder.mkdir(parents=True)
+    sources = sorted((data_root / "celeba" / "img_align_celeba").glob("*.jpg"))[:12]
+    for source in sources:
+        (folder / source.name).symlink_to(source)
+    broken = folder / sources[3].name
+    broken.unlink()
+    if damage == "truncated":
+        broken.write_bytes(sources[3].read_bytes()[:400])
+    elif damage == "not an image":
+        broken.write_text("<html>404</html>")
+    else:
+        Image.new("RGB", (1000, 1000)).save(broken, format="JPEG")
+        monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100_000)  # a face has 38,804 pixels; this one counts as a decompression bomb
+    with pytest.raises(data.DataCorruptError, match=rf"{broken.name}.*Delete or replace the file"):
+        data.celeba_tensors("train", root=tmp_path, test_size=2, folders=("celeba",))

@@ -65,3 +65,11 @@ def test_metrics_refuse_wrong_shapes_and_scales():
         metrics.confident_share(torch.rand(4, 1, 28, 28), threshold=1.5)
     with pytest.raises(ValueError, match="at least two"):
         metrics.frechet_distance(torch.rand(1, 1, 28, 28), torch.rand(4, 1, 28, 28))
+
+
+def test_metrics_refuse_non_finite_images():
+    images = torch.rand(10, 1, 28, 28)
+    images[3, 0, 5, 5] = float("nan")
+    for measure in (metrics.confident_share, metrics.class_coverage, metrics.frechet_distance_to_mnist_test):
+        with pytest.raises(ValueError, match="1 of 10 images contain NaN or infinite pixels"):
+            measure(images)

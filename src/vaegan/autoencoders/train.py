@@ -25,7 +25,7 @@ from vaegan.autoencoders.losses import LIKELIHOODS, gaussian_kl, reconstruction_
 from vaegan.autoencoders.models import MLPVAE, VAE, Autoencoder
 from vaegan.core import data, scales
 from vaegan.core.args import RunArgs
-from vaegan.core.trainer import Trainer, log_image_grids
+from vaegan.core.trainer import Trainer, check_finite, log_image_grids
 
 __all__ = ["AutoencoderArgs", "VAEArgs", "AutoencoderTrainer", "VAETrainer", "DATASETS", "image_scale", "output_scale", "build_model"]
 
@@ -166,6 +166,7 @@ class AutoencoderTrainer(Trainer):
     def training_step(self, images: Tensor, labels: Tensor | None = None) -> dict[str, float]:
         """One optimiser step on one batch (the labels are not used); returns the losses as numbers."""
         losses = self.losses(self.prepare(images.to(self.device)))
+        check_finite(losses["loss"], self.step + 1, self.args.model)
         losses["loss"].backward()
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)

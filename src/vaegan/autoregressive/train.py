@@ -20,7 +20,7 @@ from vaegan.autoregressive.models import PixelCNN, PixelLSTM
 from vaegan.core import data, scales
 from vaegan.core.args import RunArgs
 from vaegan.core.model import mode
-from vaegan.core.trainer import Trainer, log_image_grids
+from vaegan.core.trainer import Trainer, check_finite, log_image_grids
 
 __all__ = ["ARArgs", "ARTrainer", "build_autoregressive"]
 
@@ -83,6 +83,7 @@ class ARTrainer(Trainer):
         binary = scales.binarize(images, self.noise).to(self.device)
         logits = self.model(binary)
         bce = F.binary_cross_entropy_with_logits(logits, binary)  # the mean over pixels and images
+        check_finite(bce, self.step + 1, self.args.model)
         self.optimizer.zero_grad(set_to_none=True)
         bce.backward()
         self.optimizer.step()

@@ -20,11 +20,15 @@ Beside a checkpoint ``NAME`` a run may leave side files, each with one writer an
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import hashlib
 import json
 import os
 import platform
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import torch
 from torch import nn
@@ -36,7 +40,7 @@ from vaegan.core import __version__
 from vaegan.core.args import BOOKKEEPING_FIELDS  # the fields argument_differences ignores
 
 __all__ = [
-    "CheckpointError", "save_checkpoint", "load_checkpoint", "read_metadata", "argument_differences",
+    "CheckpointError", "save_checkpoint", "atomic_file", "check_writable", "check_not_committed", "file_sha256", "output_lock", "load_checkpoint", "read_metadata", "argument_differences",
     "check_arguments", "available_checkpoints", "PRETRAINED", "FORMAT", "SIDE_FILES", "side_path",
     "pack_timeline", "unpack_timeline", "save_timeline", "load_timeline", "pack_binary", "unpack_binary", "save_sample_set", "load_samples",
     "save_bounds", "load_bounds",
@@ -53,10 +57,102 @@ class CheckpointError(RuntimeError):
 
 
 def _paths(path: str | os.PathLike) -> tuple[Path, Path]:
+    """``NAME.pt`` and ``NAME.json`` for ``NAME``, ``NAME.pt`` or ``NAME.json``. A name is a name: only
+    those two suffixes are taken off (``vae_beta_0.01`` is not ``vae_beta_0`` with a suffix)."""
+    text = os.fspath(path)
+    for suffix in (".pt", ".json"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+            break
+    return Path(text + ".pt"), Path(text + ".json")
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; when the block ends normally, rename it onto ``path``
+    in one step. If the block is interrupted (Ctrl-C, a crash, a full disk), the temporary file is
+    removed and whatever stood at ``path`` before is untouched."""
     path = Path(path)
-    if path.suffix in (".pt", ".json"):
-        path = path.with_suffix("")
-    return path.with_suffix(".pt"), path.with_suffix(".json")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        yield temporary
+        with open(temporary, "rb") as file:
+            os.fsync(file.fileno())  # on disk before the rename makes it visible
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def check_writable(folder: str | os.PathLike) -> Path:
+    """Refuse, before any work, an output folder that is a file, lies inside a file, or cannot be written
+    (the folder is created when missing)."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise CheckpointError(f"--out {folder} is a file, not a folder; give a folder for the outputs")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise CheckpointError(f"cannot write into {folder} ({error.strerror or error}); choose another --out") from None
+    return folder
+
+
+def check_not_committed(files, overwrite: bool = False) -> None:
+    """Refuse to replace a file shipped in the package's ``weights/`` unless ``overwrite``: the chapters
+    read those files, and a quick check run must not replace a real result by accident."""
+    committed = [Path(file) for file in files if Path(file).exists() and Path(file).resolve().parent == PRETRAINED.resolve()]
+    if committed and not overwrite:
+        raise CheckpointError(
+            f"this would overwrite the committed {', '.join(file.name for file in committed)} in {PRETRAINED}, which the "
+            f"chapters read; write elsewhere with --out, or pass --overwrite to replace it on purpose"
+        )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def output_lock(path: str | os.PathLike) -> Iterator[Path]:
+    """Hold ``NAME.lock`` beside the outputs of run ``NAME`` while it works, so that a second run writing
+    the same name is refused at once instead of silently replacing the first one's files. A lock left by
+    a process that no longer runs is taken over."""
+    lock = Path(f"{os.fspath(path)}.lock")
+    for attempt in range(2):
+        try:
+            descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            break
+        except FileExistsError:
+            text = lock.read_text().strip() if lock.exists() else ""
+            holder = int(text) if text.isdigit() else None
+            if attempt == 0 and holder is not None and not _process_alive(holder):
+                lock.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            raise CheckpointError(
+                f"another run is writing {Path(path).name} in {lock.parent} (process {holder}, lock file {lock}); "
+                f"wait for it to finish, or give this run another name with --save-as"
+            ) from None
+    with os.fdopen(descriptor, "w") as file:
+        file.write(str(os.getpid()))
+    try:
+        yield lock
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def _describe(class_name: str, config: dict) -> str:
@@ -79,17 +175,24 @@ def save_checkpoint(
         name: (tensor.detach().half() if half and tensor.is_floating_point() else tensor.detach()).cpu().clone()
         for name, tensor in model.state_dict().items()
     }
-    torch.save(state, weights_path)
+    # Both files are written beside their targets and renamed into place, the .json last: an interrupted
+    # save leaves the previous checkpoint whole, or at worst a new .pt beside the old .json, which the
+    # recorded SHA-256 then refuses (see load_checkpoint).
+    with atomic_file(weights_path) as temporary:
+        torch.save(state, temporary)
+        digest = file_sha256(temporary)
     record = {
         "format": FORMAT,
         "model": {"class": type(model).__name__, "config": config},
         "parameters": sum(p.numel() for p in model.parameters()),
         "stored_dtype": "float16" if half else "float32",
+        "weights_sha256": digest,
         "versions": {"vaegan": __version__, "torch": torch.__version__, "python": platform.python_version()},
         "saved": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         **(metadata or {}),
     }
-    metadata_path.write_text(json.dumps(record, indent=2, default=str) + "\n")
+    with atomic_file(metadata_path) as temporary:
+        temporary.write_text(json.dumps(record, indent=2, default=str) + "\n")
     return weights_path
 
 
@@ -134,6 +237,11 @@ def load_checkpoint(
             )
     if not weights_path.exists():
         raise CheckpointError(f"checkpoint weights {weights_path} are missing (the .json is there)")
+    if "weights_sha256" in record and file_sha256(weights_path) != record["weights_sha256"]:
+        raise CheckpointError(
+            f"{weights_path} is not the file {_paths(path)[1]} describes (its SHA-256 differs from the recorded one): "
+            f"the two belong to different saves, or the .pt is damaged. Re-create the checkpoint."
+        )
     try:
         state = torch.load(weights_path, map_location=map_location, weights_only=True)
     except Exception as error:  # truncated or foreign files raise many different errors
@@ -220,7 +328,8 @@ def unpack_timeline(stored: dict) -> dict:
 def save_timeline(path: str | os.PathLike, steps: Tensor, samples: Tensor, history: list[dict]) -> Path:
     """Write ``NAME_timeline.pt`` (see :func:`pack_timeline`)."""
     file = side_path(path, "timeline")
-    torch.save(pack_timeline(steps, samples, history), file)
+    with atomic_file(file) as temporary:
+        torch.save(pack_timeline(steps, samples, history), temporary)
     return file
 
 
@@ -257,7 +366,8 @@ def unpack_binary(packed: Tensor, shape=(1, 28, 28)) -> Tensor:
 def save_sample_set(path: str | os.PathLike, images: Tensor, record: dict) -> Path:
     """Write ``NAME_samples.pt``: binary ``images``, packed, and ``record`` (how they were drawn)."""
     file = side_path(path, "samples")
-    torch.save({"packed": pack_binary(images), **record}, file)
+    with atomic_file(file) as temporary:
+        torch.save({"packed": pack_binary(images), **record}, temporary)
     return file
 
 
@@ -275,7 +385,8 @@ def load_samples(path: str | os.PathLike) -> dict:
 def save_bounds(file: str | os.PathLike, table: dict) -> Path:
     """Write a bounds table (:func:`vaegan.autoencoders.bounds.bounds_table`) as JSON to ``file``."""
     file = Path(file)
-    file.write_text(json.dumps(table, indent=2) + "\n")
+    with atomic_file(file) as temporary:
+        temporary.write_text(json.dumps(table, indent=2) + "\n")
     return file
 
 

@@ -20,8 +20,10 @@ batches are slices of it: no per-image PIL work in the training loop.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -158,6 +160,54 @@ class TensorLoader:
 # ---------------------------------------------------------------------------
 
 
+CHECKSUM_FILE = "checksums.sha256"
+
+
+@lru_cache(maxsize=8)
+def _checksums(folder: Path) -> dict[str, str]:
+    """``{relative path: sha256}`` from ``folder/checksums.sha256`` (``sha256sum``'s format), or {} when
+    the folder has none. Read once per process."""
+    listing = folder / CHECKSUM_FILE
+    if not listing.is_file():
+        return {}
+    table = {}
+    for line in listing.read_text().splitlines():
+        digest, _, name = line.strip().partition("  ")
+        if len(digest) == 64 and name:
+            table[name.lstrip("*")] = digest
+    return table
+
+
+@lru_cache(maxsize=None)
+def _verified(path: Path, size: int, modified: int, expected: str) -> bool:
+    """Whether the file's SHA-256 is ``expected``; cached per (path, size, mtime), so a process hashes
+    each file once however often it loads it."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest() == expected
+
+
+def verify_checksums(folder: Path, files) -> None:
+    """Check ``files`` (inside ``folder``) against ``folder/checksums.sha256`` where it lists them; a file
+    whose content differs is reported with its name and the fix. Without a checksum file nothing is checked."""
+    table = _checksums(folder)
+    if not table:
+        return
+    for file in files:
+        file = Path(file)
+        name = file.relative_to(folder).as_posix()
+        if name in table:
+            status = file.stat()
+            if not _verified(file, status.st_size, status.st_mtime_ns, table[name]):
+                raise DataCorruptError(
+                    f"{file} does not match its checksum in {folder / CHECKSUM_FILE}: the file is damaged or not the "
+                    f"official one. Restore it (or delete it and download it again online); check the folder with "
+                    f"`cd {folder} && sha256sum -c --quiet {CHECKSUM_FILE}`."
+                )
+
+
 def _check_mnist_files(raw: Path) -> list[str]:
     """Names of missing files; raises DataCorruptError for a file of the wrong size."""
     missing = []
@@ -215,6 +265,7 @@ def mnist(
             )
         _download_mnist(folder)
         _check_mnist_files(raw)
+    verify_checksums(folder, [raw / name for name in MNIST_FILES])
 
     from torchvision import datasets
 
@@ -341,6 +392,18 @@ def _face_files(root, folders: tuple[str, ...]) -> list[Path]:
 def _load_face(path: Path, image_size: int) -> Tensor:
     from PIL import Image
 
+    try:
+        return _decode_face(path, image_size)
+    except (OSError, ValueError, Image.DecompressionBombError) as error:  # truncated, not a JPEG, absurdly large
+        raise DataCorruptError(
+            f"could not decode the CelebA image {path}: {error}. Delete or replace the file "
+            f"(the data folder's checksums.sha256, where there is one, says which files are damaged)."
+        ) from error
+
+
+def _decode_face(path: Path, image_size: int) -> Tensor:
+    from PIL import Image
+
     with Image.open(path) as image:
         image.draft("RGB", (image_size, image_size))  # let libjpeg decode at a reduced size: much faster
         image = image.convert("RGB")
@@ -383,9 +446,7 @@ def celeba_tensors(
     files = files[:-test_size] if split == "train" else files[-test_size:]
     if limit is not None:
         files = files[:limit]
-    try:
-        pixels = torch.stack([_load_face(path, image_size) for path in files])
-    except OSError as error:
-        raise DataCorruptError(f"could not decode a CelebA JPEG: {error}. Delete or replace the file.") from error
+    verify_checksums(data_dir(root), files)
+    pixels = torch.stack([_load_face(path, image_size) for path in files])
     images = pixels.permute(0, 3, 1, 2).contiguous()  # "n h w c -> n c h w"
     return ImageTensors(scale_images(images, "symmetric"), torch.zeros(len(files), dtype=torch.long), "symmetric")

@@ -17,6 +17,7 @@ and, when it trains several networks (the GAN's two), ``networks()`` and ``train
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import torch
@@ -27,11 +28,21 @@ from vaegan.core.checkpoints import save_checkpoint
 from vaegan.core.model import mode
 from vaegan.core.seeding import default_device, seed_everything
 
-__all__ = ["Trainer", "DivergenceError", "start_wandb", "log_image_grids"]
+__all__ = ["Trainer", "DivergenceError", "check_finite", "start_wandb", "log_image_grids"]
 
 
 class DivergenceError(RuntimeError):
     """Training produced a NaN or infinite loss."""
+
+
+def check_finite(loss: Tensor, step: int, network: str, hint: str = "") -> None:
+    """The one divergence rule of every trainer: a loss that is NaN or infinite stops the run at once,
+    naming the step and the network, before the optimiser writes it into the weights."""
+    if not bool(torch.isfinite(loss).all()):
+        raise DivergenceError(
+            f"training diverged at step {step}: the {network}'s loss is {loss.detach().flatten()[0].item()}. "
+            + (hint or "Lower the learning rate, or check the inputs' scale.")
+        )
 
 
 def start_wandb(args):
@@ -80,6 +91,13 @@ class Trainer:
         self.device = torch.device(args.device) if args.device else default_device()
         self.generator = seed_everything(args.seed)  # a stream of its own, for trainers that draw augmentations
         self.trainset = trainset if trainset is not None else self.training_images()
+        if len(self.trainset) == 0:
+            raise ValueError(f"{type(self).__name__}: the training set is empty; check train_limit and the data folder")
+        if self.drop_last and len(self.trainset) < args.batch_size:
+            raise ValueError(
+                f"{type(self).__name__}: {len(self.trainset)} training images are fewer than one batch of {args.batch_size}, "
+                f"and this trainer drops incomplete batches, so it would take no step; lower batch_size or use more images"
+            )
         # the loader shuffles with its own generator and loading draws nothing, so the networks'
         # initial weights below depend only on the seed
         self.loader = data.TensorLoader(self.trainset, args.batch_size, shuffle=True, seed=args.seed, drop_last=self.drop_last)
@@ -136,9 +154,15 @@ class Trainer:
         mode itself, with :func:`vaegan.core.model.mode`)."""
         from tqdm.auto import tqdm
 
+        if self.args.epochs * len(self.loader) == 0:
+            raise ValueError(
+                f"{type(self).__name__}: epochs={self.args.epochs} with {len(self.loader)} batches an epoch is zero steps; "
+                f"an untrained model is not a result (set epochs >= 1)"
+            )
         self.wandb = start_wandb(self.args)
-        progress = tqdm(total=self.args.epochs * len(self.loader), desc=self.description, disable=not self.args.progress)
-        with mode(*self.networks(), train=True):
+        bar = tqdm(total=self.args.epochs * len(self.loader), desc=self.description, disable=not self.args.progress)
+        # the bar is closed however the loop ends (a divergence, Ctrl-C), so a message after it starts on its own line
+        with contextlib.closing(bar) as progress, mode(*self.networks(), train=True):
             self.log_samples()
             for epoch in range(self.args.epochs):
                 for images, labels in self.loader:

@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from vaegan.core import data
 from vaegan.core.args import RunArgs
 from vaegan.core.checkpoints import save_checkpoint, save_timeline, side_path
-from vaegan.core.trainer import DivergenceError, Trainer, log_image_grids
+from vaegan.core.trainer import DivergenceError, Trainer, check_finite, log_image_grids
 from vaegan.gans.losses import (
     GENERATOR_LOSSES, critic_generator_loss, critic_loss, discriminator_loss, generator_loss, gradient_penalty,
 )
@@ -142,12 +142,10 @@ class GANTrainer(Trainer):
         self.last_generator = {"g_loss": float("nan"), "grad_norm_g": float("nan")}
 
     def _check(self, name: str, value: Tensor) -> None:
-        if not torch.isfinite(value):
-            network = "discriminator" if name.startswith("d") else "generator"
-            raise DivergenceError(
-                f"training diverged at step {self.step}: the {network}'s loss is {value.item()}. "
-                f"Lower the learning rate, check the inputs' scale ({self.scale}), or use the non-saturating/WGAN-GP loss."
-            )
+        network = "discriminator" if name.startswith("d") else "generator"
+        check_finite(value, self.step, network, hint=(
+            f"Lower the learning rate, check the inputs' scale ({self.scale}), or use the non-saturating/WGAN-GP loss."
+        ))
 
     def _latents(self, count: int) -> Tensor:
         return torch.randn(count, self.args.latent_size, generator=self.noise).to(self.device)

@@ -41,6 +41,12 @@ def _checked(images: Tensor) -> Tensor:
         raise ValueError(f"metrics take MNIST-shaped images (n, 1, 28, 28), got {tuple(images.shape)}")
     if len(images) == 0:
         raise ValueError("metrics need at least one image")
+    if not bool(torch.isfinite(images).all()):
+        bad = int((~torch.isfinite(images)).flatten(1).any(1).sum())
+        raise ValueError(
+            f"{bad} of {len(images)} images contain NaN or infinite pixels: the model that made them has diverged "
+            f"(or its output was not converted to pixels); a verdict on them would be meaningless"
+        )
     low, high = images.min().item(), images.max().item()
     if low < -0.5 or high > 1.5:
         raise ValueError(

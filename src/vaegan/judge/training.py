@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from vaegan.core import data
 from vaegan.core.args import RunArgs
 from vaegan.core.model import mode
-from vaegan.core.trainer import Trainer
+from vaegan.core.trainer import Trainer, check_finite
 from vaegan.judge.classifier import MNISTClassifier
 from vaegan.judge.metrics import confident_share
 
@@ -100,6 +100,7 @@ class ClassifierTrainer(Trainer):
             # cross-entropy to the uniform distribution over the ten digits
             outliers = self.model(non_digits(images, labels, self.generator).to(self.device)).log_softmax(dim=1)
             loss = loss - self.args.outlier_weight * outliers.mean()
+        check_finite(loss, self.step + 1, "classifier")
         loss.backward()
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
