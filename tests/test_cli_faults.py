@@ -14,10 +14,16 @@ import time
 from vaegan.core.checkpoints import PRETRAINED
 
 
+def _default_sigint():
+    # a child of a non-interactive shell's background job inherits SIGINT ignored (as under CI); restore the
+    # default so that Python installs its Ctrl-C handler, as it does in a learner's terminal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(*arguments, cwd, **environment):
     return subprocess.Popen(
         [sys.executable, "-m", "vaegan", *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=cwd, env={**os.environ, "WANDB_MODE": "offline", **environment},
+        cwd=cwd, env={**os.environ, "WANDB_MODE": "offline", **environment}, preexec_fn=_default_sigint,
     )
 
 

@@ -225,6 +225,10 @@ def test_output_checks_refuse_a_file_a_committed_file_and_a_second_writer(tmp_pa
     assert not (tmp_path / "run.lock").exists()
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_a_real_save_keeps_the_previous_checkpoint(tmp_path):
     """A child process saves a large model over a good checkpoint; SIGINT arrives while the new weights
     are being written. The good checkpoint must load afterwards, exactly as it was."""
@@ -238,7 +242,9 @@ save_checkpoint(model, {str(tmp_path / "big")!r})
 """
     subprocess.run([sys.executable, "-c", script, "1"], check=True, timeout=120)
     before = (tmp_path / "big.json").read_text(), (tmp_path / "big.pt").read_bytes()
-    child = subprocess.Popen([sys.executable, "-c", script, "2"], stderr=subprocess.PIPE)
+    # a child started by a non-interactive shell's background job inherits SIGINT ignored; restore the default
+    # so that Python installs its Ctrl-C handler, as it does in a learner's terminal
+    child = subprocess.Popen([sys.executable, "-c", script, "2"], stderr=subprocess.PIPE, preexec_fn=_default_sigint)
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".big.pt.*.partial")) and time.monotonic() < deadline and child.poll() is None:
         time.sleep(0.001)
