@@ -96,6 +96,19 @@ def test_every_figure_a_chapter_shows_is_on_its_page(site):
             assert (site / name).stat().st_size > 1000, name
 
 
+def test_every_figure_has_a_text_alternative_taken_from_its_caption(site):
+    """The site extension gives each figure the first sentence of the caption under it; no image is
+    left with its file name as its description."""
+    image = re.compile(r'<img alt="([^"]*)" src="(?:\.\./)*_images/[^"]+\.png"')
+    for source in sorted((ROOT / "book" / "chapters").glob("*.md")):
+        page = (site / "book" / "chapters" / f"{source.stem}.html").read_text()
+        alts = image.findall(page)
+        assert alts, source.stem
+        assert not [alt for alt in alts if alt.endswith(".png") or not alt.strip()], source.stem
+        captioned = sum(alt.startswith("Figure ") for alt in alts)
+        assert captioned >= 0.8 * len(alts), f"{source.stem}: only {captioned} of {len(alts)} figures described by their caption"
+
+
 def test_every_page_in_headless_chromium(site):
     node, chromium = shutil.which("node"), os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     assert node and chromium, "the browser test needs node and Chromium (`make test` installs them)"

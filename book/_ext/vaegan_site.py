@@ -1,9 +1,19 @@
-"""Two small fixes to the site's HTML that jupyter-book 1 does not expose as settings.
+"""Small fixes to the site's HTML that jupyter-book 1 does not expose as settings.
 
 1. sphinx-thebe's setup runs twice under jupyter-book 1.0.4, so every page declared
    ``const THEBE_JS_URL`` twice, a JavaScript error.  Drop exact duplicate scripts.
 2. The theme's colour mode defaults to "" (an error in the browser console); use "light".
+3. A figure a cell draws gets, as its text alternative, the first sentence of the caption the
+   chapter writes under it ("**Figure 3.** Reconstructions of ..."); myst-nb would give it the
+   image's file name. The caption stays the one source, so the two cannot disagree.
 """
+
+import re
+
+from docutils import nodes
+
+CAPTION = re.compile(r"^\s*Figure\s+(\d+)\.\s*(.*)", re.S)
+FILE_NAME = re.compile(r"\.(png|jpe?g|svg|gif)$", re.I)
 
 
 def _set_theme_mode(app, config):
@@ -23,7 +33,37 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+def _caption_after(cell: nodes.Element) -> str | None:
+    """The text of the "Figure N." paragraph that follows ``cell`` before the next cell with output."""
+    parent = cell.parent
+    for sibling in parent.children[parent.index(cell) + 1:]:
+        if isinstance(sibling, nodes.paragraph):
+            match = CAPTION.match(sibling.astext())
+            return f"Figure {match.group(1)}: {match.group(2)}" if match else None
+        if isinstance(sibling, nodes.section) or ("cell" in sibling.get("classes", []) and list(sibling.findall(nodes.image))):
+            return None
+    return None
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = re.search(r"(?<=[a-z0-9)\]])\.(\s|$)", text)
+    return text[: end.start() + 1] if end else text
+
+
+def _describe_figures(app, doctree, docname):
+    for cell in list(doctree.findall(lambda node: isinstance(node, nodes.container) and "cell" in node.get("classes", []))):
+        images = [image for image in cell.findall(nodes.image) if not image.get("alt") or FILE_NAME.search(image.get("alt", ""))]
+        if not images:
+            continue
+        caption = _caption_after(cell)
+        description = _first_sentence(caption) if caption else "A figure drawn by the code above; the text around it describes it."
+        for index, image in enumerate(images, start=1):
+            image["alt"] = description if len(images) == 1 else f"{description} (panel {index} of {len(images)})"
+
+
 def setup(app):
     app.connect("config-inited", _set_theme_mode)
     app.connect("html-page-context", _drop_duplicate_scripts)
+    app.connect("doctree-resolved", _describe_figures)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

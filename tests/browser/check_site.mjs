@@ -5,9 +5,17 @@
 // For every page: no request leaves BASE_URL's host, no request fails or returns an error
 // status, no JavaScript error or console error; MathJax typesets; the page shows EXPLORERS
 // explorers (elements with class vaegan-explorer); in each, moving the visible slider
-// with the keyboard, and choosing another preset button, changes the visible image.
+// with the keyboard, and choosing another preset button, changes the visible image; every slider
+// has an accessible name, is in the Tab order and announces its value; axe-core finds no serious or
+// critical WCAG 2 A/AA violation in the light or the dark theme; the headings form one outline.
 // Prints one JSON report line per page and exits 1 on any failure.
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+// axe-core, vendored from npm like the site's other front-end files: injected from disk, never fetched
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const AXE_TAGS = ["wcag2a", "wcag2aa"];
+const BLOCKING = new Set(["serious", "critical"]);
 
 const [baseUrl, ...pages] = process.argv.slice(2);
 if (!baseUrl || pages.length === 0) {
@@ -58,7 +66,7 @@ for (const spec of pages) {
     return url.host === base.host ? route.continue() : route.abort();
   });
 
-  const report = { page: path, explorers: 0, moved: 0, math: 0 };
+  const report = { page: path, explorers: 0, moved: 0, math: 0, axe: {} };
   try {
     await page.goto(new URL(path, base).href, { waitUntil: "load", timeout: 60000 });
     // Generous limits: a 2 MB page of inline images and widget state can take well over 30 s to
@@ -95,10 +103,18 @@ for (const spec of pages) {
         problems.push(`explorer ${index}: no visible slider`);
         continue;
       }
+      // the slider is a named control, in the Tab order, and says its value
+      const control = await visibleHandle.evaluate((h) => ({
+        name: h.getAttribute("aria-label"), value: h.getAttribute("aria-valuetext"), tabbable: h.tabIndex >= 0,
+      }));
+      if (!control.name) problems.push(`explorer ${index}: the slider has no accessible name`);
+      if (!control.tabbable) problems.push(`explorer ${index}: the slider cannot be reached with Tab`);
       await visibleHandle.focus();
       await page.keyboard.press("ArrowRight");
       await page.keyboard.press("ArrowRight");
       await page.waitForTimeout(300);
+      const movedValue = await visibleHandle.getAttribute("aria-valuetext");
+      if (!movedValue || movedValue === control.value) problems.push(`explorer ${index}: the slider's announced value did not change (${control.value} -> ${movedValue})`);
       const afterSlider = await visibleImageSources(explorer);
       if (JSON.stringify(afterSlider) === JSON.stringify(before)) {
         problems.push(`explorer ${index}: moving the slider did not change the image`);
@@ -115,6 +131,32 @@ for (const spec of pages) {
         }
       }
     }
+    // Accessibility: axe-core's WCAG 2 A and AA rules in both colour themes; serious and critical ones fail.
+    for (const theme of ["light", "dark"]) {
+      await page.evaluate((mode) => { document.documentElement.dataset.theme = mode; document.documentElement.dataset.mode = mode; }, theme);
+      await page.waitForTimeout(200);
+      if (theme === "light") await page.addScriptTag({ path: axePath });
+      const results = await page.evaluate(async (tags) => {
+        const found = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+        return found.violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length, example: v.nodes[0]?.target?.join(" ") }));
+      }, AXE_TAGS);
+      for (const violation of results) {
+        report.axe[`${theme}:${violation.id}`] = `${violation.impact} x${violation.count}`;
+        if (BLOCKING.has(violation.impact)) {
+          problems.push(`axe (${theme} theme): ${violation.id} (${violation.impact}) on ${violation.count} element(s), e.g. ${violation.example}`);
+        }
+      }
+    }
+    await page.evaluate(() => { document.documentElement.dataset.theme = "light"; document.documentElement.dataset.mode = "light"; });
+    // One outline: a single h1, and no level skipped on the way down (the headings a reader sees; the
+    // theme's print-only copy of the title is hidden on screen).
+    const levels = await page.locator("main :is(h1, h2, h3, h4, h5, h6)")
+      .evaluateAll((headings) => headings.filter((h) => h.checkVisibility()).map((h) => Number(h.tagName[1])));
+    const h1s = levels.filter((level) => level === 1).length;
+    if (h1s !== 1) problems.push(`headings: ${h1s} h1 elements, expected one`);
+    levels.forEach((level, index) => {
+      if (index > 0 && level > levels[index - 1] + 1) problems.push(`headings: h${levels[index - 1]} is followed by h${level}, skipping a level`);
+    });
     if (process.env.SCREENSHOT_DIR) {
       await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/${path.replace(/[^a-z0-9]+/gi, "_")}.png`, fullPage: false });
     }

@@ -74,3 +74,24 @@ def test_choice_explorer_marks_only_the_outer_widget():
     assert all(explorers.EXPLORER_CLASS not in child._dom_classes for child in inner.values())
     with pytest.raises(ValueError):
         explorers.choice_explorer({})
+
+
+def _alts_in(widget):
+    import re
+
+    if isinstance(widget, widgets.HTML) and "<img" in widget.value:
+        yield re.search(r'alt="([^"]*)"', widget.value).group(1)
+    for child in getattr(widget, "children", ()):
+        yield from _alts_in(child)
+
+
+def test_every_frame_says_which_frame_it_is_and_every_slider_what_it_moves():
+    frames = [torch.rand(1, 8, 8) for _ in range(3)]
+    single = explorers.slider_explorer(frames, labels=["a", "b", "c"], description="training step", title="Training")
+    assert list(_alts_in(single)) == [f"Training: training step {label}" for label in "abc"]
+    grid = explorers.grid_explorer([frames[:2], frames[1:]], ["r0", "r1"], ["c0", "c1"], "code[0]", "code[1]", title="Grid")
+    assert "Grid: code[0] r1, code[1] c0" in list(_alts_in(grid))
+    chosen = explorers.choice_explorer({"first": explorers.slider_explorer(frames, description="t")}, title="Walks")
+    assert list(_alts_in(chosen))[0] == "Walks, first: t 1 of 3"
+    slider = single.children[1].children[0]
+    assert isinstance(slider, widgets.IntSlider) and slider.description == "training step"

@@ -16,6 +16,10 @@ Each explorer is one function call from a chapter and returns a widget to displa
 
 Every returned widget carries the CSS class ``vaegan-explorer``; the browser test
 finds explorers by it.
+
+Every frame is an ``<img>`` whose ``alt`` says which frame it is, and every slider is named by
+its ``description``; on the static pages the site's ``explorer-a11y.js`` gives each slider
+handle that name and the frame's label as the value a screen reader announces.
 """
 
 from __future__ import annotations
@@ -70,12 +74,29 @@ def to_png(frame, size: int | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def _images(frames: Sequence, size: int | None):
+def _images(frames: Sequence, size: int | None, descriptions: Sequence[str]):
+    """One widget per frame: the PNG as an ``<img>`` with its text alternative. (An ``ipywidgets.Image``
+    cannot carry an ``alt``, and its ``tooltip`` breaks the static page's widget manager.)"""
+    import base64
+    import html
+
     import ipywidgets as widgets
 
     if len(frames) == 0:
         raise ValueError("an explorer needs at least one frame")
-    return [widgets.Image(value=to_png(frame, size), format="png") for frame in frames]
+    return [
+        widgets.HTML(
+            f'<img class="vaegan-frame" src="data:image/png;base64,{base64.b64encode(to_png(frame, size)).decode()}" '
+            f'alt="{html.escape(description, quote=True)}">'
+        )
+        for frame, description in zip(frames, descriptions)
+    ]
+
+
+def _frame_names(what: str | None, description: str, labels: Sequence[str] | None, count: int) -> list[str]:
+    """``"<what>: <description> <label>"`` for every frame (``frame k of n`` when there are no labels)."""
+    values = labels if labels is not None else [f"{index + 1} of {count}" for index in range(count)]
+    return [f"{what or 'Explorer'}: {description} {value}" for value in values]
 
 
 def _slider(count: int, description: str, labels: Sequence[str] | None):
@@ -120,7 +141,7 @@ def slider_explorer(
     """One slider over ``frames``; ``labels`` (one per frame) replace the numeric readout."""
     import ipywidgets as widgets
 
-    stack = widgets.Stack(_images(frames, size), selected_index=0)
+    stack = widgets.Stack(_images(frames, size, _frame_names(title, description, labels, len(frames))), selected_index=0)
     slider, captions = _slider(len(frames), description, labels)
     widgets.jslink((slider, "value"), (stack, "selected_index"))
     controls = widgets.HBox([slider, captions] if captions is not None else [slider])
@@ -149,10 +170,11 @@ def grid_explorer(
     row_slider, row_captions = _slider(len(frames), row_description, row_labels)
     column_slider, column_captions = _slider(len(frames[0]), column_description, column_labels)
     rows = []
-    for row in frames:
+    for row, row_label in zip(frames, row_labels):
         if len(row) != len(column_labels):
             raise ValueError(f"every row needs {len(column_labels)} frames, got one with {len(row)}")
-        row_stack = widgets.Stack(_images(row, size), selected_index=0)
+        names = [f"{title or 'Explorer'}: {row_description} {row_label}, {column_description} {column_label}" for column_label in column_labels]
+        row_stack = widgets.Stack(_images(row, size, names), selected_index=0)
         widgets.jslink((column_slider, "value"), (row_stack, "selected_index"))
         rows.append(row_stack)
     table = widgets.Stack(rows, selected_index=0)
@@ -173,11 +195,25 @@ def choice_explorer(options: dict, description: str = "preset", title: str | Non
         options=list(options), description=description, index=0, style={"button_width": "auto"}
     )
     children = list(options.values())
-    for child in children:
+    for option, child in options.items():
         child.remove_class(EXPLORER_CLASS)  # the outer widget is the explorer
+        _prefix_frame_names(child, f"{title or description}, {option}")
     stack = widgets.Stack(children, selected_index=0)
     widgets.jslink((buttons, "index"), (stack, "selected_index"))
     return _finish(widgets.VBox([buttons, stack]), title)
+
+
+def _prefix_frame_names(widget, name: str) -> None:
+    """Replace the generic "Explorer" at the start of every frame's text alternative below ``widget``."""
+    import html
+
+    import ipywidgets as widgets
+
+    generic = 'alt="Explorer: '
+    if isinstance(widget, widgets.HTML) and generic in widget.value:
+        widget.value = widget.value.replace(generic, f'alt="{html.escape(name, quote=True)}: ')
+    for child in getattr(widget, "children", ()):
+        _prefix_frame_names(child, name)
 
 
 def latent_walk_explorer(generator, seed: int, pairs: int, size: int | None = None, title: str | None = None, steps: int = 9):
@@ -190,7 +226,7 @@ def latent_walk_explorer(generator, seed: int, pairs: int, size: int | None = No
     walks = {
         f"walk {number + 1}": slider_explorer(
             [image_grid(frame.unsqueeze(0), nrow=1) for frame in walk(generator, codes[2 * number], codes[2 * number + 1], steps)],
-            labels=labels, description="t", size=size,
+            labels=labels, description="position along the walk", size=size,
         )
         for number in range(pairs)
     }

@@ -43,15 +43,22 @@ def show_images(images: Tensor, nrow: int = 10, ax=None, title: str | None = Non
 
 
 def scatter_codes(codes: Tensor, labels: Tensor, ax=None, title: str | None = None, xlabel: str = "", ylabel: str = ""):
-    """Scatter two columns of codes ``(n, 2)``, one colour per digit, with a legend."""
+    """Scatter two columns of codes ``(n, 2)``, one colour per digit, with a legend; each digit is also
+    written at the median of its codes, so the classes read without telling colours apart."""
     import matplotlib.pyplot as plt
+    from matplotlib import patheffects
 
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5))
     colours = plt.get_cmap("tab10")
+    outline = [patheffects.withStroke(linewidth=3, foreground="white")]
     for digit in range(10):
         chosen = labels == digit
         ax.scatter(codes[chosen, 0], codes[chosen, 1], s=3, alpha=0.5, color=colours(digit), label=str(digit), rasterized=True)
+        if chosen.any():
+            centre = codes[chosen].median(dim=0).values
+            ax.text(float(centre[0]), float(centre[1]), str(digit), ha="center", va="center", fontsize=11,
+                    fontweight="bold", color=colours(digit), path_effects=outline)
     ax.legend(markerscale=4, fontsize=8, ncol=2, loc="best", title="digit")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return ax
@@ -83,8 +90,15 @@ def plot_signals(history: list[dict], keys, ax=None, window: int = 25, title: st
         _, ax = plt.subplots(figsize=(6, 3.2))
     steps = np.array([row["step"] for row in history])
     window = max(1, min(window, len(history)))
-    for key in keys:
-        ax.plot(steps[window - 1:], moving_average([row[key] for row in history], window), label=key)
+    styles = ["-", "--", ":", "-."]  # lines differ in dash as well as colour, and carry their names at their ends
+    for index, key in enumerate(keys):
+        averaged = moving_average([row[key] for row in history], window)
+        ax.plot(steps[window - 1:], averaged, label=key, linestyle=styles[index % len(styles)])
+        finite = np.flatnonzero(np.isfinite(averaged))
+        if finite.size:
+            last = finite[-1]
+            ax.annotate(key, (steps[window - 1:][last], averaged[last]), xytext=(3, 0), textcoords="offset points",
+                        fontsize=7, va="center", annotation_clip=False)
     ax.set(xlabel="step", title=title or "")
     if log:
         ax.set_yscale("log")
