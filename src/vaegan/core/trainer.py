@@ -174,7 +174,6 @@ class Trainer:
                         self.log_samples()
                         progress.set_postfix(self.postfix(record))
                     progress.update()
-            progress.close()
             if self.snapshots[-1]["step"] != self.step:
                 self.log_samples()  # the final state is always in the snapshots
         if self.wandb is not None:
