@@ -43,6 +43,8 @@ RECIPES = {
     "denoising_autoencoder": lambda p: AutoencoderArgs(noise_std=0.4, **_mnist_sizes(p)),
     # the same network, with the mean |code| added to the loss
     "sparse_autoencoder": lambda p: AutoencoderArgs(sparsity_weight=0.5, **_mnist_sizes(p)),
+    # the same network with the encoder's squared Jacobian norm added to the loss (Rifai et al. 2011), weight 0.1
+    "contractive_autoencoder": lambda p: AutoencoderArgs(contractive_weight=0.1, **_mnist_sizes(p)),
     # ARENA's VAE: the autoencoder's network with a (mu, log sigma) encoder, beta 0.1
     "vae": lambda p: VAEArgs(beta_kl=0.1, **_mnist_sizes(p)),
     # the seminar's MLP VAE: 784-400-20, Bernoulli likelihood; beta = 20/784 makes the

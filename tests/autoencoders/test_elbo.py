@@ -161,3 +161,52 @@ def test_posterior_usage_finds_dimensions_that_ignore_the_input():
         from vaegan.autoencoders.models import Autoencoder
 
         posterior_usage(Autoencoder(), images)
+
+
+def test_elbo_parts_from_noise_is_what_elbo_parts_draws(ppca, poor_q):
+    from vaegan.autoencoders.elbo import elbo_parts_from_noise
+
+    model, x = ppca
+    mu, log_sigma = poor_q(model, x)
+    eps = torch.randn(5, *mu.shape, generator=torch.Generator().manual_seed(2), dtype=mu.dtype)
+    reconstruction, kl = elbo_parts_from_noise(x, mu, log_sigma, model.log_likelihood, eps)
+    drawn = elbo_parts(x, mu, log_sigma, model.log_likelihood, samples=5, generator=torch.Generator().manual_seed(2))
+    torch.testing.assert_close(reconstruction, drawn[0], rtol=0, atol=0)
+    torch.testing.assert_close(kl, drawn[1], rtol=0, atol=0)
+    # the reconstruction term is the mean over the draws of log p(x | z)
+    torch.testing.assert_close(reconstruction, model.log_likelihood(x, mu + log_sigma.exp() * eps).mean(0))
+    with pytest.raises(ValueError, match=r"\(K, batch, latent\)"):
+        elbo_parts_from_noise(x, mu, log_sigma, model.log_likelihood, eps[0])
+
+
+def test_log_mean_exp_is_stable_and_equals_the_naive_formula_where_that_works():
+    from vaegan.autoencoders.elbo import log_mean_exp
+
+    log_weights = torch.randn(30, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 3
+    torch.testing.assert_close(log_mean_exp(log_weights), log_weights.exp().mean(0).log())
+    # shifting every log weight by c shifts the bound by c, however far out c puts them
+    for shift in (-1000.0, 800.0):
+        assert torch.isinf(((log_weights + shift).exp().mean(0).log())).all()
+        torch.testing.assert_close(log_mean_exp(log_weights + shift), log_mean_exp(log_weights) + shift)
+    torch.testing.assert_close(log_mean_exp(log_weights[:1]), log_weights[0])  # K = 1: the weight itself
+    torch.testing.assert_close(log_mean_exp(log_weights.T, dim=1), log_mean_exp(log_weights))
+
+
+def test_iwae_bound_is_the_log_mean_exp_of_the_log_importance_weights(ppca, poor_q):
+    from vaegan.autoencoders.elbo import _draw, log_importance_weights, log_mean_exp
+
+    model, x = ppca
+    mu, log_sigma = poor_q(model, x)
+    z = _draw(mu, log_sigma, 20, torch.Generator().manual_seed(5))
+    log_weights = log_importance_weights(x, mu, log_sigma, model.log_likelihood, z)
+    expected = (
+        model.log_likelihood(x, z)
+        + torch.distributions.Normal(0.0, 1.0).log_prob(z).sum(-1)
+        - torch.distributions.Normal(mu, log_sigma.exp()).log_prob(z).sum(-1)
+    )
+    torch.testing.assert_close(log_weights, expected)
+    # one chunk (the default budget) and many chunks give the same bound from the same draws
+    single = iwae_bound(x, mu, log_sigma, model.log_likelihood, 20, torch.Generator().manual_seed(5))
+    chunked = iwae_bound(x, mu, log_sigma, model.log_likelihood, 20, torch.Generator().manual_seed(5), budget=200 * 12 * 7)  # chunks of 7, 7 and 6 draws
+    torch.testing.assert_close(single, log_mean_exp(log_weights), rtol=0, atol=0)
+    torch.testing.assert_close(chunked, single)

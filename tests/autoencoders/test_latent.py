@@ -42,3 +42,34 @@ def test_interpolate_batches_are_one_line_per_pair():
     assert batched.shape == (4, 5, 1, 28, 28)
     for index in range(4):
         torch.testing.assert_close(batched[index], latent.interpolate(model, starts[index], ends[index], steps=5))
+
+
+def test_sample_codes_draws_from_each_posterior_with_its_seed():
+    torch.manual_seed(0)
+    model = VAE(latent_size=3, hidden_size=16)
+    images = torch.randn(6, 1, 28, 28)
+    codes = latent.sample_codes(model, images, seed=1, batch_size=4)
+    assert codes.shape == (6, 3)
+    assert torch.equal(codes, latent.sample_codes(model, images, seed=1))  # batches do not change the draw
+    assert not torch.equal(codes, latent.sample_codes(model, images, seed=2))
+    with torch.no_grad():
+        mu, log_sigma = model.encoder(images)
+    eps = torch.randn(6, 3, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(codes, mu + log_sigma.exp() * eps)
+    with pytest.raises(ValueError, match="needs a VAE"):
+        latent.sample_codes(Autoencoder(latent_size=3, hidden_size=16), images)
+
+
+def test_marginal_distance_is_the_largest_gap_between_the_cdfs():
+    generator = torch.Generator().manual_seed(0)
+    codes = torch.randn(40, 3, generator=generator, dtype=torch.float64) * torch.tensor([1.0, 2.0, 0.3], dtype=torch.float64)
+    # brute force: the empirical CDF at every value and just below it, against Phi
+    points = torch.cat([codes, codes - 1e-9])
+    empirical = (codes.unsqueeze(0) <= points.unsqueeze(1)).double().mean(1)  # (points, latent)
+    expected = (empirical - torch.special.ndtr(points)).abs().amax(0)
+    torch.testing.assert_close(latent.marginal_distance(codes), expected, atol=1e-7, rtol=0)
+    large = torch.randn(20_000, 2, generator=generator)
+    distance = latent.marginal_distance(torch.stack([large[:, 0], 3 * large[:, 1]], 1))
+    assert distance[0] < 0.02 and distance[1] > 0.2  # sup |Phi(x / 3) - Phi(x)| is about 0.24
+    with pytest.raises(ValueError, match=r"\(n, latent\)"):
+        latent.marginal_distance(torch.randn(5))

@@ -1,10 +1,12 @@
 """vaegan.autoregressive.models: the masks hide every later pixel, sampling matches the forward pass."""
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
 
-from vaegan.autoregressive.models import MaskedConv2d, PixelCNN, PixelLSTM, log_likelihood
+from vaegan.autoregressive.models import MaskedConv2d, PixelCNN, PixelLSTM, causal_mask, log_likelihood, sequence_nll
 
 
 def later_pixels_change_nothing(model, positions=(0, 1, 27, 28, 300, 405, 783)) -> bool:
@@ -117,3 +119,27 @@ def test_completion_keeps_the_given_pixels_and_is_reproducible(model):
     assert torch.equal(first, again) and torch.equal(first.flatten(1)[:, :770], top)
     with pytest.raises(ValueError, match=r"given must be \(count, k\)"):
         model.sample(3, given=top)
+
+
+def test_causal_mask_is_the_layers_mask_and_refuses_bad_arguments():
+    assert causal_mask(3, "A").tolist() == [[1, 1, 1], [1, 0, 0], [0, 0, 0]]
+    assert causal_mask(1, "A").tolist() == [[0]] and causal_mask(1, "B").tolist() == [[1]]
+    for kernel_size in (1, 3, 5, 7):
+        for mask_type in "AB":
+            layer = MaskedConv2d(mask_type, 2, 3, kernel_size)
+            assert torch.equal(layer.mask, causal_mask(kernel_size, mask_type).expand(3, 2, kernel_size, kernel_size))
+    with pytest.raises(ValueError, match="mask_type must be 'A' or 'B'"):
+        causal_mask(3, "a")
+    with pytest.raises(ValueError, match="kernel_size must be odd"):
+        causal_mask(2, "B")
+
+
+def test_sequence_nll_sums_the_binary_cross_entropy_per_sequence():
+    generator = torch.Generator().manual_seed(0)
+    logits = torch.randn(4, 10, generator=generator, dtype=torch.float64)
+    pixels = torch.bernoulli(torch.full((4, 10), 0.5, dtype=torch.float64), generator=generator)
+    by_hand = -(pixels * torch.sigmoid(logits).log() + (1 - pixels) * (1 - torch.sigmoid(logits)).log()).sum(1)
+    torch.testing.assert_close(sequence_nll(logits, pixels), by_hand)
+    # images (b, 1, h, w) give one number each too, and zero logits cost log 2 nats per pixel
+    images = pixels.view(4, 1, 2, 5)
+    torch.testing.assert_close(sequence_nll(torch.zeros_like(images), images), torch.full((4,), 10 * math.log(2), dtype=torch.float64))

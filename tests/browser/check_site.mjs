@@ -66,7 +66,7 @@ for (const spec of pages) {
     return url.host === base.host ? route.continue() : route.abort();
   });
 
-  const report = { page: path, explorers: 0, moved: 0, math: 0, axe: {} };
+  const report = { page: path, explorers: 0, moved: 0, math: 0, questions: 0, answered: 0, axe: {} };
   try {
     await page.goto(new URL(path, base).href, { waitUntil: "load", timeout: 60000 });
     // Generous limits: a 2 MB page of inline images and widget state can take well over 30 s to
@@ -129,6 +129,38 @@ for (const spec of pages) {
         if (JSON.stringify(afterButton) === JSON.stringify(afterSlider)) {
           problems.push(`explorer ${index}: choosing another preset did not change the image`);
         }
+      }
+    }
+    // Self-check questions: answer the first multiple-choice question wrong, then right, and the first
+    // number question right, and read the feedback the reader would see (no kernel, no request).
+    const quizzes = page.locator("form.vaegan-selfcheck");
+    report.questions = await quizzes.count();
+    report.answered = 0;
+    const answer = async (form, kind) => {
+      const data = JSON.parse(await form.getAttribute("data-check"));
+      const feedback = form.locator(".vaegan-selfcheck-feedback");
+      const tries = kind === "choice"
+        ? [[data.choices.findIndex((c) => !c.correct), "wrong"], [data.choices.findIndex((c) => c.correct), "right"]]
+        : [[String(data.answer + 1000), "wrong"], [String(data.answer), "right"]];
+      for (const [value, outcome] of tries) {
+        if (kind === "choice") await form.locator("input[type=radio]").nth(value).check();
+        else await form.locator("input[type=text]").fill(value);
+        await form.locator("button[type=submit]").click();
+        const result = await form.getAttribute("data-result");
+        const text = (await feedback.textContent()) || "";
+        const mark = outcome === "right" ? "\u2713 Right." : "\u2717 Not right.";
+        if (result !== outcome || !text.startsWith(mark) || text.length < mark.length + 3) {
+          problems.push(`self-check (${kind}): answering ${outcome}ly gave '${result}' and feedback '${text}'`);
+          return;
+        }
+      }
+      report.answered += 1;
+    };
+    for (const kind of ["choice", "number"]) {
+      const form = page.locator(`form.vaegan-selfcheck[data-check*='"kind": "${kind}"']`).first();
+      if ((await form.count()) > 0) {
+        await form.scrollIntoViewIfNeeded();
+        await answer(form, kind);
       }
     }
     // Accessibility: axe-core's WCAG 2 A and AA rules in both colour themes; serious and critical ones fail.

@@ -42,8 +42,11 @@ __all__ = [
     "gaussian_log_density",
     "standard_normal_log_density",
     "monte_carlo_kl",
+    "elbo_parts_from_noise",
     "elbo_parts",
     "elbo",
+    "log_importance_weights",
+    "log_mean_exp",
     "iwae_bound",
     "bernoulli_log_likelihood",
     "evaluate_bounds",
@@ -70,10 +73,14 @@ def standard_normal_log_density(z: Tensor) -> Tensor:
     return (-0.5 * z**2 - 0.5 * LOG_2PI).sum(-1)
 
 
+def _noise(mu: Tensor, count: int, generator: torch.Generator | None) -> Tensor:
+    """``count`` standard normal draws shaped like ``mu``: ``(b, d) -> (count, b, d)``."""
+    return torch.randn((count, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype)
+
+
 def _draw(mu: Tensor, log_sigma: Tensor, count: int, generator: torch.Generator | None) -> Tensor:
     """``count`` reparameterised draws from ``q``: ``(b, d) -> (count, b, d)``."""
-    eps = torch.randn((count, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype)
-    return mu + torch.exp(log_sigma) * eps
+    return mu + torch.exp(log_sigma) * _noise(mu, count, generator)
 
 
 def monte_carlo_kl(
@@ -101,6 +108,25 @@ def _check_encoder_output(x: Tensor, mu: Tensor, log_sigma: Tensor) -> None:
         )
 
 
+def elbo_parts_from_noise(
+    x: Tensor, mu: Tensor, log_sigma: Tensor, log_likelihood: LogLikelihood, eps: Tensor
+) -> tuple[Tensor, Tensor]:
+    """The ELBO's two terms for each image, ``(b,)`` each, from given standard normal
+    draws ``eps (K, b, d)``: the codes are ``z = mu + sigma * eps`` (the reparameterisation),
+
+    * ``reconstruction``: the average over the ``K`` draws of ``log p(x | z)``, a Monte Carlo
+      estimate of ``E_q[log p(x | z)]`` (each ``log p(x | z)`` summed over pixels: nats per image);
+    * ``kl``: ``KL(q(z | x) || p(z))`` in closed form, summed over the ``d`` latent dimensions.
+
+    ``ELBO = reconstruction - kl``."""
+    if eps.ndim != 3 or eps.shape[1:] != mu.shape:
+        raise ValueError(f"eps must be (K, batch, latent) = (K, {', '.join(map(str, mu.shape))}), got {tuple(eps.shape)}")
+    z = mu + torch.exp(log_sigma) * eps
+    reconstruction = log_likelihood(x, z).mean(0)
+    kl = gaussian_kl(mu, log_sigma).sum(-1)
+    return reconstruction, kl
+
+
 def elbo_parts(
     x: Tensor,
     mu: Tensor,
@@ -111,14 +137,11 @@ def elbo_parts(
 ) -> tuple[Tensor, Tensor]:
     """The ELBO's two terms for each image, ``(b,)`` each:
     ``E_q[log p(x | z)]`` (Monte Carlo over ``samples`` draws) and ``KL(q(z | x) || p(z))``
-    (closed form). ``ELBO = reconstruction - kl``."""
+    (closed form). ``ELBO = reconstruction - kl``; see :func:`elbo_parts_from_noise`."""
     _check_encoder_output(x, mu, log_sigma)
     if samples < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")
-    z = _draw(mu, log_sigma, samples, generator)
-    reconstruction = log_likelihood(x, z).mean(0)
-    kl = gaussian_kl(mu, log_sigma).sum(-1)
-    return reconstruction, kl
+    return elbo_parts_from_noise(x, mu, log_sigma, log_likelihood, _noise(mu, samples, generator))
 
 
 def elbo(
@@ -132,6 +155,21 @@ def elbo(
     """The evidence lower bound of each image, ``(b,)``, in nats: ``E_q[log p(x|z)] - KL(q || p(z))``."""
     reconstruction, kl = elbo_parts(x, mu, log_sigma, log_likelihood, samples, generator)
     return reconstruction - kl
+
+
+def log_importance_weights(x: Tensor, mu: Tensor, log_sigma: Tensor, log_likelihood: LogLikelihood, z: Tensor) -> Tensor:
+    """``log w = log p(x | z) + log p(z) - log q(z | x)`` for codes ``z (n, b, d)``: ``(n, b)``."""
+    return log_likelihood(x, z) + standard_normal_log_density(z) - gaussian_log_density(z, mu, log_sigma)
+
+
+def log_mean_exp(log_weights: Tensor, dim: int = 0) -> Tensor:
+    """``log (1/K) sum_k exp(log_weights_k)`` over ``dim`` (``K`` entries), computed stably:
+    the importance-weighted bound from ``K`` log weights, ``(K, b) -> (b,)``.
+
+    Log weights of images lie tens to hundreds of nats below zero, where ``exp`` underflows to 0
+    (and ``log`` of the mean to ``-inf``); subtracting the largest first (a log-sum-exp)
+    keeps every term in range. The mean of the log weights instead would be the ELBO's estimate."""
+    return torch.logsumexp(log_weights, dim=dim) - math.log(log_weights.shape[dim])
 
 
 def iwae_bound(
@@ -159,11 +197,12 @@ def iwae_bound(
             f"pass fewer images at a time (at most {max(1, budget // max(x[0].numel(), mu.shape[1]))}) or raise the budget"
         )
     chunk = max(1, budget // per_draw)
-    running = torch.full((x.shape[0],), -math.inf, device=mu.device, dtype=mu.dtype)
+    if k <= chunk:  # all k draws fit in one tensor
+        return log_mean_exp(log_importance_weights(x, mu, log_sigma, log_likelihood, _draw(mu, log_sigma, k, generator)))
+    running = torch.full((x.shape[0],), -math.inf, device=mu.device, dtype=mu.dtype)  # log of the sum so far
     for start in range(0, k, chunk):
         z = _draw(mu, log_sigma, min(chunk, k - start), generator)
-        log_weights = log_likelihood(x, z) + standard_normal_log_density(z) - gaussian_log_density(z, mu, log_sigma)
-        running = torch.logaddexp(running, torch.logsumexp(log_weights, dim=0))
+        running = torch.logaddexp(running, torch.logsumexp(log_importance_weights(x, mu, log_sigma, log_likelihood, z), dim=0))
     return running - math.log(k)
 
 

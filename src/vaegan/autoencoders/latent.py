@@ -4,6 +4,10 @@ These take any autoencoder of :mod:`vaegan.autoencoders.models` (for a VAE the *
 used, so every function here is deterministic) and run in batches, without gradients, in
 evaluation mode. Decoded images are in the model's output scale; ``model.to_pixels`` turns them
 into [0, 1] pixels, and ``model.sample_images(count, seed)`` draws from the prior.
+
+Two functions look at a VAE's code space as the prior sees it: ``sample_codes`` draws one code
+from each image's posterior (seeded), and ``marginal_distance`` says how far each latent
+dimension of such codes is from N(0, 1).
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ import torch
 from einops import rearrange, repeat
 from torch import Tensor, nn
 
+from vaegan.autoencoders.models import is_variational
 from vaegan.core.model import mode
 
-__all__ = ["encode", "decode", "reconstruct", "latent_grid", "interpolate"]
+__all__ = ["encode", "decode", "reconstruct", "latent_grid", "interpolate", "sample_codes", "marginal_distance"]
 
 
 @torch.no_grad()
@@ -74,3 +79,39 @@ def interpolate(model: nn.Module, start: Tensor, end: Tensor, steps: int = 9) ->
     codes = (1 - t) * codes_start.unsqueeze(1) + t * codes_end.unsqueeze(1)
     images = rearrange(decode(model, rearrange(codes, "n s latent -> (n s) latent")), "(n s) c h w -> n s c h w", s=steps)
     return images[0] if single else images
+
+
+@torch.no_grad()
+def sample_codes(model: nn.Module, images: Tensor, seed: int = 0, batch_size: int = 1000) -> Tensor:
+    """``(n, c, h, w) -> (n, latent)``: for a VAE, one code drawn from each image's
+    ``q(z | x)``, ``z = mu + sigma * eps`` with ``eps`` from a generator seeded with ``seed``.
+
+    Together the draws are a sample of the aggregate posterior (the mixture of every image's
+    ``q(z | x)``), the distribution of codes that the decoder was trained on, and the one that
+    decoding draws from N(0, I) assumes."""
+    if not is_variational(model):
+        raise ValueError(f"sample_codes needs a VAE (an encoder of mu and log sigma); {type(model).__name__} gives one code per image")
+    model.check_images(images)
+    # all the noise in one draw, so that the codes do not depend on batch_size
+    eps = torch.randn(len(images), model.latent_size, generator=torch.Generator().manual_seed(seed))
+    codes = []
+    with mode(model):
+        for chunk, noise in zip(images.split(batch_size), eps.split(batch_size)):
+            mu, log_sigma = (t.cpu() for t in model.encoder(chunk.to(model.device)))
+            codes.append(mu + log_sigma.exp() * noise.to(mu.dtype))
+    return torch.cat(codes)
+
+
+def marginal_distance(codes: Tensor) -> Tensor:
+    """``(n, latent) -> (latent,)``: for each latent dimension, the Kolmogorov-Smirnov distance
+    between the empirical distribution of its ``n`` values and N(0, 1), the largest gap between
+    the two cumulative distribution functions (0: the same; near 1: nothing alike).
+
+    The empirical CDF jumps from ``(i - 1) / n`` to ``i / n`` at the ``i``-th smallest value, so the
+    largest gap is at one side of a jump: ``max_i max(i / n - Phi(x_i), Phi(x_i) - (i - 1) / n)``."""
+    if codes.ndim != 2 or codes.shape[0] == 0:
+        raise ValueError(f"codes must be (n, latent) with n >= 1, got shape {tuple(codes.shape)}")
+    n = codes.shape[0]
+    cdf = torch.special.ndtr(codes.sort(dim=0).values)  # Phi at each dimension's sorted values
+    above = torch.arange(1, n + 1, dtype=cdf.dtype, device=cdf.device).unsqueeze(1) / n
+    return torch.maximum(above - cdf, cdf - (above - 1 / n)).amax(dim=0)

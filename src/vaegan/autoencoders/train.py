@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from vaegan.autoencoders.contractive import contractive_penalty
 from vaegan.autoencoders.evaluate import evaluate_autoencoder
 from vaegan.autoencoders.latent import decode, encode
 from vaegan.autoencoders.losses import LIKELIHOODS, gaussian_kl, reconstruction_loss
@@ -46,6 +47,7 @@ class AutoencoderArgs(RunArgs):
     binarize: bool = False  # dynamic binarisation: every batch re-drawn as Bernoulli(pixel), for the bernoulli likelihood
     noise_std: float = 0.0  # denoising: Gaussian noise (in [0, 1] pixel units) added to the input only
     sparsity_weight: float = 0.0  # sparse: weight of the mean |code| added to the loss
+    contractive_weight: float = 0.0  # contractive: weight of the encoder's squared Jacobian norm
     batch_size: int = 512
     epochs: int = 10
     lr: float = 1e-3
@@ -67,6 +69,7 @@ class AutoencoderArgs(RunArgs):
              "binarize=True draws 0/1 pixels for the bernoulli likelihood on mnist; set likelihood='bernoulli', dataset='mnist'")
         need(self.noise_std >= 0, f"noise_std must be >= 0, got {self.noise_std}")
         need(self.sparsity_weight >= 0, f"sparsity_weight must be >= 0, got {self.sparsity_weight}")
+        need(self.contractive_weight >= 0, f"contractive_weight must be >= 0, got {self.contractive_weight}")
         need(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
         need(self.epochs >= 0, f"epochs must be >= 0, got {self.epochs}")
         need(self.lr > 0, f"lr must be > 0, got {self.lr}")
@@ -161,7 +164,11 @@ class AutoencoderTrainer(Trainer):
         reconstruction = reconstruction_loss(self.model.decoder(code), images, self.args.likelihood)
         sparsity = code.abs().mean()
         loss = reconstruction + self.args.sparsity_weight * sparsity
-        return {"loss": loss, "reconstruction": reconstruction, "code_l1": sparsity}
+        parts = {"loss": loss, "reconstruction": reconstruction, "code_l1": sparsity}
+        if self.args.contractive_weight:
+            parts["jacobian"] = contractive_penalty(self.model.encoder, self.corrupt(images))
+            parts["loss"] = loss + self.args.contractive_weight * parts["jacobian"]
+        return parts
 
     def training_step(self, images: Tensor, labels: Tensor | None = None) -> dict[str, float]:
         """One optimiser step on one batch (the labels are not used); returns the losses as numbers."""

@@ -25,7 +25,9 @@ from torch import Tensor, nn
 
 from vaegan.core.model import BookModel, GenerativeModel, mode
 
-__all__ = ["PixelLSTM", "PixelCNN", "MaskedConv2d", "Autoregressive", "log_likelihood", "START_TOKEN"]
+__all__ = [
+    "PixelLSTM", "PixelCNN", "MaskedConv2d", "Autoregressive", "causal_mask", "sequence_nll", "log_likelihood", "START_TOKEN",
+]
 
 START_TOKEN = 2  # the pixels are 0 and 1; the token before the first pixel is a third symbol
 
@@ -108,22 +110,30 @@ class PixelLSTM(Autoregressive):
         return rearrange(pixels.float(), "b (c h w) -> b c h w", c=1, h=self.image_shape[1], w=self.image_shape[2]).cpu()
 
 
+def causal_mask(kernel_size: int, mask_type: str) -> Tensor:
+    """The ``(kernel_size, kernel_size)`` mask of a PixelCNN layer, 1 where the kernel may look:
+    every row above the centre and the centre row left of the centre; type ``"B"`` also the centre
+    itself, type ``"A"`` not. ``kernel_size`` must be odd, so that the kernel has a centre."""
+    if mask_type not in ("A", "B"):
+        raise ValueError(f"mask_type must be 'A' or 'B', got {mask_type!r}")
+    if kernel_size % 2 != 1:
+        raise ValueError(f"kernel_size must be odd so the kernel has a centre, got {kernel_size}")
+    centre = kernel_size // 2
+    mask = torch.ones(kernel_size, kernel_size)
+    mask[centre, centre + (mask_type == "B"):] = 0  # the centre row: from the centre (A) or after it (B)
+    mask[centre + 1:] = 0  # every row below
+    return mask
+
+
 class MaskedConv2d(nn.Conv2d):
-    """A convolution whose kernel is zero at and after the centre in raster order.
+    """A convolution whose kernel is zero at and after the centre in raster order (:func:`causal_mask`).
 
     Type ``"A"`` also zeroes the centre (the first layer: a pixel must not see itself);
     type ``"B"`` keeps it (later layers: the centre holds features of earlier pixels only)."""
 
     def __init__(self, mask_type: str, in_channels: int, out_channels: int, kernel_size: int) -> None:
-        if mask_type not in ("A", "B"):
-            raise ValueError(f"mask_type must be 'A' or 'B', got {mask_type!r}")
-        if kernel_size % 2 != 1:
-            raise ValueError(f"kernel_size must be odd so the kernel has a centre, got {kernel_size}")
+        mask = causal_mask(kernel_size, mask_type)
         super().__init__(in_channels, out_channels, kernel_size, padding=kernel_size // 2)
-        centre = kernel_size // 2
-        mask = torch.ones(kernel_size, kernel_size)
-        mask[centre, centre + (mask_type == "B"):] = 0  # the centre row: from the centre (A) or after it (B)
-        mask[centre + 1:] = 0  # every row below
         self.mask_type = mask_type
         self.register_buffer("mask", mask.expand_as(self.weight).clone())
 
@@ -196,6 +206,13 @@ class PixelCNN(Autoregressive):
         return self.first.kernel_size[0] // 2 + len(self.body)
 
 
+def sequence_nll(logits: Tensor, pixels: Tensor) -> Tensor:
+    """Each sequence's negative log-likelihood in nats, ``(b, ...) -> (b,)``: minus the sum over its
+    positions of log p(pixel | logit), where p(1) = sigmoid(logit). ``logits`` and the binary
+    ``pixels`` have the same shape, ``(b, n)`` or ``(b, 1, h, w)``."""
+    return F.binary_cross_entropy_with_logits(logits, pixels, reduction="none").flatten(1).sum(1)
+
+
 def log_likelihood(model: nn.Module, images: Tensor, batch_size: int = 500) -> Tensor:
     """Exact log p(x) in nats for each binary image ``(n, 1, h, w) -> (n,)``."""
     device = next(model.parameters()).device
@@ -203,6 +220,5 @@ def log_likelihood(model: nn.Module, images: Tensor, batch_size: int = 500) -> T
     with torch.no_grad(), mode(model):
         for chunk in images.split(batch_size):
             chunk = chunk.to(device)
-            logits = model(chunk)
-            values.append(-F.binary_cross_entropy_with_logits(logits, chunk, reduction="none").flatten(1).sum(1).cpu())
+            values.append(-sequence_nll(model(chunk), chunk).cpu())
     return torch.cat(values)

@@ -21,6 +21,9 @@ class RunArgs:
     use_wandb: bool = field(default=False, repr=False)
     wandb_project: str = field(default="vaegan", repr=False)
     wandb_name: str | None = field(default=None, repr=False)
+    wandb_group: str | None = field(default=None, repr=False)  # runs of one sweep share a group
+    wandb_watch: int = field(default=0, repr=False)  # log gradient histograms every N steps (0: off)
+    wandb_dir: str | None = field(default=None, repr=False)  # where offline runs are written (None: ./wandb)
     progress: bool = field(default=True, repr=False)  # the tqdm bar
 
     def require(self, condition: bool, message: str) -> None:

@@ -21,6 +21,7 @@ Beside a checkpoint ``NAME`` a run may leave side files, each with one writer an
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -263,7 +264,12 @@ def argument_differences(record: dict, args) -> dict:
     """``{field: (stored, expected)}`` for every training argument in which the checkpoint ``record``
     differs from the dataclass ``args`` (bookkeeping fields such as the device are ignored)."""
     expected = json.loads(json.dumps(args.to_dict()))  # tuples become lists, as in the stored JSON
-    stored = record.get("args", {})
+    stored = dict(record.get("args", {}))
+    # a field added to the dataclass after the checkpoint was made is absent from its record; its
+    # default is what every earlier run did (a new option starts switched off), so it is filled in
+    for item in dataclasses.fields(args):
+        if item.name not in stored and item.default is not dataclasses.MISSING:
+            stored[item.name] = json.loads(json.dumps(item.default))
     return {
         key: (stored.get(key), value)
         for key, value in expected.items()

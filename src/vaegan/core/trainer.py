@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from pathlib import Path
 
 import torch
 from torch import Tensor, nn
@@ -57,9 +58,11 @@ def start_wandb(args):
         import wandb
     except ImportError as error:
         raise ImportError("use_wandb=True needs the wandb package: pip install 'vaegan[logging]'") from error
+    if args.wandb_dir is not None:
+        Path(args.wandb_dir).mkdir(parents=True, exist_ok=True)
     wandb.init(
-        project=args.wandb_project, name=args.wandb_name, config=args.to_dict(),
-        mode=os.environ.get("WANDB_MODE", "offline"), reinit="finish_previous",
+        project=args.wandb_project, name=args.wandb_name, group=args.wandb_group, config=args.to_dict(),
+        dir=args.wandb_dir, mode=os.environ.get("WANDB_MODE", "offline"), reinit="finish_previous",
     )
     return wandb
 
@@ -83,6 +86,8 @@ class Trainer:
     drop_last: bool = False
     #: the side files ``save`` can also write (keyword arguments of ``save``; see :mod:`vaegan.core.checkpoints`)
     side_files: tuple[str, ...] = ()
+    #: end the wandb run when ``train`` returns (a sweep keeps it open to add its measurements)
+    finish_wandb: bool = True
 
     def __init__(self, args, trainset: data.ImageTensors | None = None):
         if not isinstance(args, self.args_class):
@@ -160,6 +165,10 @@ class Trainer:
                 f"an untrained model is not a result (set epochs >= 1)"
             )
         self.wandb = start_wandb(self.args)
+        if self.wandb is not None and self.args.wandb_watch:
+            # gradient histograms of every parameter, every wandb_watch steps: the first place to look
+            # when a loss stalls or explodes
+            self.wandb.watch(self.networks(), log="gradients", log_freq=self.args.wandb_watch)
         bar = tqdm(total=self.args.epochs * len(self.loader), desc=self.description, disable=not self.args.progress)
         # the bar is closed however the loop ends (a divergence, Ctrl-C), so a message after it starts on its own line
         with contextlib.closing(bar) as progress, mode(*self.networks(), train=True):
@@ -176,7 +185,7 @@ class Trainer:
                     progress.update()
             if self.snapshots[-1]["step"] != self.step:
                 self.log_samples()  # the final state is always in the snapshots
-        if self.wandb is not None:
+        if self.wandb is not None and self.finish_wandb:
             self.wandb.finish()
             self.wandb = None
         return self.trained()
