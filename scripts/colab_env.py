@@ -99,6 +99,8 @@ def main() -> int:
     options = parser.parse_args()
     if options.run_notebooks and not options.home:
         parser.error("--run-notebooks needs --home (the learner's home folder, with the data cache)")
+    options.env = options.env.absolute()  # the steps below run from other folders
+    options.home = options.home.absolute() if options.home else None
 
     if options.env.exists():
         shutil.rmtree(options.env)
