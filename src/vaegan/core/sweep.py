@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 from typing import Callable
 
 __all__ = ["grid", "sweep_config", "grid_sweep"]
@@ -39,17 +40,31 @@ def sweep_config(parameters: dict[str, list], metric: str, goal: str = "minimize
 
 
 def grid_sweep(base_args, parameters: dict[str, list], trainer_class, group: str,
-               measure: Callable | None = None) -> list[dict]:
+               measure: Callable | None = None, quiet: bool = True) -> list[dict]:
     """Train ``trainer_class`` once per combination of ``parameters`` (fields of ``base_args``),
     each run logged to wandb in ``group`` (offline unless ``WANDB_MODE`` says otherwise).
 
     Returns one row per run: the overrides, the last step's training record and, with ``measure``
     (a function of the trained model returning a dict of numbers), what it measured; the
-    measurements are also written to the run's wandb summary."""
+    measurements are also written to the run's wandb summary. ``quiet`` silences wandb's own
+    messages (``WANDB_SILENT``) for the sweep: a page shows the table instead."""
     fields = {item.name for item in dataclasses.fields(base_args)}
     unknown = sorted(set(parameters) - fields)
     if unknown:
         raise ValueError(f"{type(base_args).__name__} has no field {', '.join(unknown)}; fields: {', '.join(sorted(fields))}")
+    previous = os.environ.get("WANDB_SILENT")
+    if quiet:
+        os.environ["WANDB_SILENT"] = "true"
+    try:
+        return _run_grid(base_args, parameters, trainer_class, group, measure)
+    finally:
+        if quiet and previous is None:
+            os.environ.pop("WANDB_SILENT", None)
+        elif quiet:
+            os.environ["WANDB_SILENT"] = previous
+
+
+def _run_grid(base_args, parameters, trainer_class, group, measure) -> list[dict]:
     rows = []
     for overrides in grid(parameters):
         label = ", ".join(f"{name}={value}" for name, value in overrides.items())
