@@ -55,20 +55,21 @@ def _key(item) -> str:
 
 def read_offline_runs(folder) -> list[dict]:
     """Every offline run under ``folder`` (the ``dir`` given to wandb, or its ``wandb`` subfolder),
-    oldest first: ``{"name", "group", "logged" (history keys, without wandb's own), "history_rows",
+    oldest first: ``{"name", "group", "started" (ns since 1970), "logged" (history keys, without wandb's own), "history_rows",
     "summary" (numbers only), "images" (PNG paths), "path"}``."""
     from wandb.proto import wandb_internal_pb2
 
     folder = Path(folder)
     runs = []
     for path in sorted(folder.glob("**/offline-run-*/run-*.wandb")):
-        run = {"name": None, "group": None, "logged": set(), "history_rows": 0, "summary": {}, "path": path.parent}
+        run = {"name": None, "group": None, "started": 0, "logged": set(), "history_rows": 0, "summary": {}, "path": path.parent}
         for raw in offline_records(path):
             record = wandb_internal_pb2.Record()
             record.ParseFromString(raw)
             kind = record.WhichOneof("record_type")
             if kind == "run":
                 run["name"], run["group"] = record.run.display_name, record.run.run_group or None
+                run["started"] = record.run.start_time.ToNanoseconds()
             elif kind == "history":
                 run["history_rows"] += 1
                 run["logged"] |= {_key(item).split("/")[0] for item in record.history.item if not _key(item).startswith("_")}
@@ -83,4 +84,5 @@ def read_offline_runs(folder) -> list[dict]:
         run["images"] = sorted((path.parent / "files" / "media" / "images").glob("*.png"))
         run["logged"] = sorted(run["logged"])
         runs.append(run)
-    return runs
+    # the folders' names give the start to the second only, then a random id: order by the recorded start
+    return sorted(runs, key=lambda run: run["started"])
