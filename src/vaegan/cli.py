@@ -6,6 +6,7 @@
     python -m vaegan train autoencoder --profile smoke --epochs 2
     python -m vaegan train vae --profile book --set beta_kl=4 --save-as vae_beta4
     python -m vaegan bounds bernoulli_vae           # the ELBO chapter's table in nats
+    python -m vaegan train pixelcnn --resume runs/pixelcnn.state   # a long run: saved every epoch, rerun to go on
 
 Writes ``OUT/NAME.pt`` (the state_dict), ``OUT/NAME.json`` (metadata, with the
 metrics inside) and prints the metrics as JSON.
@@ -18,7 +19,6 @@ import dataclasses
 import json
 import shlex
 import sys
-import time
 from pathlib import Path
 
 from vaegan.core.checkpoints import CheckpointError
@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
         help="override one field of the run's arguments, e.g. --set beta_kl=4 (repeatable)",
     )
     train.add_argument("--save-as", help="file name for the checkpoint (default: the run's name)")
+    train.add_argument(
+        "--resume", type=Path, metavar="STATE",
+        help="save the whole run to STATE after every epoch, and continue from STATE if it exists "
+             "(run the same command again after a stop; --epochs may be raised)",
+    )
     train.add_argument("--overwrite", action="store_true", help="allow replacing a checkpoint committed in the package's weights/")
     train.add_argument(
         "--timeline", type=int, default=0, metavar="K",
@@ -156,10 +161,11 @@ def _train(options) -> dict:
     ] + [side_path(path, kind) for kind in ("timeline", "samples") if getattr(options, kind)]
     check_not_committed(outputs, options.overwrite)
     with output_lock(path):
-        started = time.perf_counter()
         trainer = Trainer(args)
+        if options.resume is not None and trainer.resume(options.resume):
+            print(f"resuming from {options.resume}: {trainer.epoch} of {args.epochs} epochs done", file=sys.stderr)
         model = trainer.train().cpu()
-        seconds = time.perf_counter() - started
+        seconds = trainer.train_seconds
         metrics = trainer.evaluate(model)
         trainer.save(
             path, metrics={**metrics, "train_seconds": seconds, "profile": options.profile}, half=options.half,

@@ -47,7 +47,8 @@ RECIPES = {
     "contractive_autoencoder": lambda p: AutoencoderArgs(contractive_weight=0.1, **_mnist_sizes(p)),
     # ARENA's VAE: the autoencoder's network with a (mu, log sigma) encoder, beta 0.1
     "vae": lambda p: VAEArgs(beta_kl=0.1, **_mnist_sizes(p)),
-    # the seminar's MLP VAE: 784-400-20, Bernoulli likelihood; beta = 20/784 makes the
+    # the seminar's MLP VAE network (784-400-20) with a Bernoulli likelihood (the seminar: summed MSE + summed KL
+    # on grey digits); beta = 20/784 makes the
     # per-dimension mean KL and per-pixel mean BCE add up to the ELBO (divided by 784)
     "mlp_vae": lambda p: VAEArgs(
         model="mlp_vae", latent_size=20, hidden_size=400, likelihood="bernoulli", beta_kl=20 / MNIST_PIXELS,

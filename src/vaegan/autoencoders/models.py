@@ -11,7 +11,8 @@ produce any real value (the images it learns to match are standardised).
 (``"torch"``) or the from-scratch one of chapter 1 (``"vaegan"``); both have the
 same parameters, so their ``state_dict``s are interchangeable.
 
-The MLP VAE is the seminar's 784-400-20 model, kept to contrast a fully
+The MLP VAE has the seminar's 784-400-20 network (with a Bernoulli decoder where the seminar
+uses a summed squared error on grey digits), kept to contrast a fully
 connected encoder with a convolutional one.
 
 Every model here is a :class:`vaegan.core.model.LatentVariableModel`: it records the scale of its
@@ -199,10 +200,11 @@ class VAE(_ConvAutoencoder, Variational):
 
 
 class MLPVAE(Variational):
-    """The seminar's fully connected VAE: 784 -> 400 -> (mu, log sigma) of size 20 -> 400 -> 784.
+    """The seminar's fully connected VAE network: 784 -> 400 -> (mu, log sigma) of size 20 -> 400 -> 784.
 
     Same interface as :class:`VAE`; the decoder returns one number per pixel with no
-    activation (logits when trained with a Bernoulli likelihood, the seminar's)."""
+    activation (logits when trained with a Bernoulli likelihood, as the book does; the seminar
+    trains the same network on a summed squared error plus a summed KL, on grey digits)."""
 
     def __init__(
         self, latent_size: int = 20, hidden_size: int = 400, image_shape: Sequence[int] = (1, 28, 28), output_scale: str = "logits",

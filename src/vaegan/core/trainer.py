@@ -18,7 +18,10 @@ and, when it trains several networks (the GAN's two), ``networks()`` and ``train
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import platform
+import time
 from pathlib import Path
 
 import torch
@@ -44,6 +47,15 @@ def check_finite(loss: Tensor, step: int, network: str, hint: str = "") -> None:
             f"training diverged at step {step}: the {network}'s loss is {loss.detach().flatten()[0].item()}. "
             + (hint or "Lower the learning rate, or check the inputs' scale.")
         )
+
+
+def hardware(device: torch.device) -> dict:
+    """What a run was trained on, for its checkpoint's record."""
+    record = {"device": str(device), "torch_threads": torch.get_num_threads(), "cpu_count": os.cpu_count(),
+              "machine": platform.machine(), "processor": platform.processor() or None}
+    if device.type == "cuda":
+        record["gpu"] = torch.cuda.get_device_name(device)
+    return record
 
 
 def start_wandb(args):
@@ -109,9 +121,12 @@ class Trainer:
         self.build()
         self.networks()[-1].check_images(self.trainset.images[:1])  # the network that reads the data
         self.step = 0
+        self.epoch = 0  # epochs completed: where `train` starts (a resumed run is past 0)
         self.history: list[dict] = []
         self.snapshots: list[dict] = []
         self.wandb = None
+        self.state_path: Path | None = None  # where `train` saves a resumable state after every epoch
+        self.train_seconds = 0.0  # time spent in `train`, over every resumed part of the run
 
     # --- what a family gives -------------------------------------------------------------------
 
@@ -169,11 +184,14 @@ class Trainer:
             # gradient histograms of every parameter, every wandb_watch steps: the first place to look
             # when a loss stalls or explodes
             self.wandb.watch(self.networks(), log="gradients", log_freq=self.args.wandb_watch)
-        bar = tqdm(total=self.args.epochs * len(self.loader), desc=self.description, disable=not self.args.progress)
+        bar = tqdm(total=self.args.epochs * len(self.loader), initial=self.epoch * len(self.loader),
+                   desc=self.description, disable=not self.args.progress)
         # the bar is closed however the loop ends (a divergence, Ctrl-C), so a message after it starts on its own line
         with contextlib.closing(bar) as progress, mode(*self.networks(), train=True):
-            self.log_samples()
-            for epoch in range(self.args.epochs):
+            if not self.snapshots:
+                self.log_samples()
+            started = time.perf_counter()
+            for epoch in range(self.epoch, self.args.epochs):
                 for images, labels in self.loader:
                     record = self.training_step(images, labels)
                     self.history.append({"step": self.step, "epoch": epoch, **record})
@@ -183,6 +201,11 @@ class Trainer:
                         self.log_samples()
                         progress.set_postfix(self.postfix(record))
                     progress.update()
+                self.epoch = epoch + 1
+                self.train_seconds += time.perf_counter() - started
+                started = time.perf_counter()
+                if self.state_path is not None:
+                    self.save_state(self.state_path)
             if self.snapshots[-1]["step"] != self.step:
                 self.log_samples()  # the final state is always in the snapshots
         if self.wandb is not None and self.finish_wandb:
@@ -190,9 +213,87 @@ class Trainer:
             self.wandb = None
         return self.trained()
 
+    # --- resuming a long run ----------------------------------------------------------------------
+
+    STATE_FORMAT = "vaegan-trainer-state/1"
+
+    def _parts(self) -> dict:
+        """Everything that changes while training, by attribute: networks, optimisers, random streams."""
+        parts = {}
+        for name, value in vars(self).items():
+            if isinstance(value, (nn.Module, torch.optim.Optimizer)):
+                parts[name] = value
+            elif isinstance(value, torch.Generator):
+                parts[name] = value
+        parts["loader.generator"] = self.loader.generator
+        return parts
+
+    def state_dict(self) -> dict:
+        """The whole run so far, at an epoch boundary: load it into a trainer built with the same
+        arguments (``epochs`` may be larger) and ``train`` goes on as if it had never stopped."""
+        state = {"format": self.STATE_FORMAT, "trainer": type(self).__name__, "args": json.loads(json.dumps(self.args.to_dict())),
+                 "step": self.step, "epoch": self.epoch, "history": self.history, "snapshots": self.snapshots,
+                 "torch_rng": torch.get_rng_state(), "train_seconds": self.train_seconds, "parts": {}}
+        for name, part in self._parts().items():
+            state["parts"][name] = part.get_state() if isinstance(part, torch.Generator) else part.state_dict()
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        from vaegan.core.checkpoints import CheckpointError, argument_differences
+
+        if not isinstance(state, dict) or state.get("format") != self.STATE_FORMAT:
+            raise CheckpointError(f"not a trainer state (format {state.get('format') if isinstance(state, dict) else None!r}); "
+                                  f"expected {self.STATE_FORMAT!r}")
+        if state["trainer"] != type(self).__name__:
+            raise CheckpointError(f"this state is from a {state['trainer']}, not a {type(self).__name__}")
+        differences = {k: v for k, v in argument_differences(state, self.args).items() if k != "epochs"}
+        if differences:
+            listed = "; ".join(f"{key}: stored {old!r}, now {new!r}" for key, (old, new) in differences.items())
+            raise CheckpointError(f"the saved run used other arguments ({listed}); resume it with the same ones, "
+                                  f"or start afresh without the state file")
+        if state["epoch"] > self.args.epochs:
+            raise CheckpointError(f"the saved run has done {state['epoch']} epochs, more than the {self.args.epochs} asked for")
+        parts = self._parts()
+        if set(parts) != set(state["parts"]):
+            raise CheckpointError(f"the saved state holds {sorted(state['parts'])}, this trainer {sorted(parts)}")
+        for name, part in parts.items():
+            if isinstance(part, torch.Generator):
+                part.set_state(state["parts"][name])
+            else:
+                part.load_state_dict(state["parts"][name])
+        torch.set_rng_state(state["torch_rng"])
+        self.step, self.epoch = state["step"], state["epoch"]
+        self.history, self.snapshots = state["history"], state["snapshots"]
+        self.train_seconds = state["train_seconds"]
+
+    def save_state(self, path) -> Path:
+        """Write :meth:`state_dict` to ``path`` in one step (a crash leaves the previous state whole)."""
+        from vaegan.core.checkpoints import atomic_file
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_file(path) as temporary:
+            torch.save(self.state_dict(), temporary)
+        return path
+
+    def resume(self, path) -> bool:
+        """Load the state saved at ``path`` if there is one, and save there after every epoch from now on.
+        Returns whether a saved run was found."""
+        path = Path(path)
+        self.state_path = path
+        if not path.exists():
+            return False
+        self.load_state_dict(torch.load(path, map_location=self.device, weights_only=True))
+        return True
+
     def metadata(self, metrics: dict | None = None, extra: dict | None = None) -> dict:
-        """What the checkpoint's ``.json`` records about the run."""
-        return {"args": self.args.to_dict(), "scale": self.scale, "steps": self.step, "metrics": metrics or {}, **(extra or {})}
+        """What the checkpoint's ``.json`` records about the run: its arguments, the hardware that trained
+        it, and its training curve (every step's losses, to 4 significant digits)."""
+        losses = sorted({key for row in self.history for key in row if key == "loss" or key.endswith("_loss")})
+        curve = {"step": [row["step"] for row in self.history]}
+        curve.update({key: [float(f"{row[key]:.4g}") if key in row else None for row in self.history] for key in losses})
+        return {"args": self.args.to_dict(), "scale": self.scale, "steps": self.step, "hardware": hardware(self.device),
+                "metrics": metrics or {}, "training_curve": curve, **(extra or {})}
 
     def save(self, path, metrics: dict | None = None, half: bool = False, extra: dict | None = None):
         """Save ``trained()`` with the run's arguments, step count, ``metrics`` and any ``extra`` metadata."""

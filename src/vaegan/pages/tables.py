@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from vaegan.core.model import mode
 
-__all__ = ["layer_table", "markdown_table", "parameter_count"]
+__all__ = ["layer_table", "markdown_table", "parameter_count", "results_table"]
 
 
 def parameter_count(model: nn.Module) -> int:
@@ -60,3 +60,27 @@ def markdown_table(rows: list[dict]) -> str:
         lines.append(f"| `{row['layer']}` | {row['kind']} | {tuple(row['output'])} | {row['parameters']:,} |")
     lines.append(f"| | **total** | | **{sum(row['parameters'] for row in rows):,}** |")
     return "\n".join(lines)
+
+
+def results_table(rows: list[dict], columns: dict[str, tuple[str, str]], index: str | None = None):
+    """A table of measured results, shown as Markdown (so it wraps to the text column and reads
+    well in both themes): ``rows`` are dicts, ``columns`` maps a key to ``(header, format spec)``,
+    e.g. ``{"confident_share": ("confident", ".1%"), "frechet_distance": ("FD", ".1f")}``; ``index``
+    names the key shown first, unformatted (the model's name). A missing value shows as a dash."""
+    from IPython.display import Markdown
+
+    keys = ([index] if index else []) + list(columns)
+    headers = ([index] if index else []) + [header for header, _ in columns.values()]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|"]
+    for row in rows:
+        cells = [str(row[index])] if index else []
+        for key, (_, spec) in columns.items():
+            value = row.get(key)
+            cells.append("–" if value is None else format(value, spec))
+        lines.append("| " + " | ".join(cells) + " |")
+    if not rows:
+        raise ValueError("results_table needs at least one row")
+    unknown = [key for key in keys if key and not any(key in row for row in rows)]
+    if unknown:
+        raise KeyError(f"no row has {', '.join(unknown)}; the rows have {', '.join(sorted(rows[0]))}")
+    return Markdown("\n".join(lines))
