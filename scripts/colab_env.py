@@ -80,7 +80,7 @@ def first_cell_command(notebook: Path) -> list[str]:
     """The pip arguments of a generated notebook's first code cell (the Colab install)."""
     cells = json.loads(notebook.read_text())["cells"]
     source = "".join(next(cell for cell in cells if cell["cell_type"] == "code")["source"])
-    match = re.search(r'"-m", "pip", "install", "-q", "([^"]+)"', source)
+    match = re.search(r'"-m",\s*"pip",\s*"install",\s*"-q",\s*"([^"]+)"', source)  # the list may wrap
     if not match:
         raise SystemExit(f"error: {notebook.name}'s first cell does not run `pip install -q <package>`; update this script")
     return ["-m", "pip", "install", "-q", match.group(1)]
