@@ -8,15 +8,6 @@ from vaegan.autoregressive.models import START_TOKEN, PixelCNN, PixelLSTM, causa
 from vaegan.pages import exercises as checks
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one thread is faster on a shared CPU, and leaves the other core to others."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_the_checkers_accept_the_package_solutions(capsys):
     assert checks.check_causal_mask(causal_mask)
     assert checks.check_sequence_nll(sequence_nll)

@@ -16,26 +16,10 @@ from vaegan.autoencoders.train import VAETrainer
 from vaegan.pages import exercises
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def assert_not_attempted(check, answer, capsys):
-    capsys.readouterr()
-    verdict = check(answer)
-    assert not verdict
-    out = capsys.readouterr().out
-    assert "not attempted" in out and out.count("\n") == 1
-
-
 # --- the KL term ---------------------------------------------------------------------------------
 
 
-def test_gaussian_kl_checker(capsys):
+def test_gaussian_kl_checker(capsys, assert_not_attempted):
     assert exercises.check_gaussian_kl(gaussian_kl)
     assert_not_attempted(exercises.check_gaussian_kl, lambda mu, log_sigma: None, capsys)
     with pytest.raises(AssertionError, match="sigma where sigma squared belongs"):
@@ -80,7 +64,7 @@ def test_vae_checker_accepts_the_package_and_equivalent_samplers():
     assert exercises.check_vae(make_vae_class(sample=lambda mu, log_sigma: torch.distributions.Normal(mu, log_sigma.exp()).rsample()))
 
 
-def test_vae_checker_names_the_mistakes(capsys):
+def test_vae_checker_names_the_mistakes(capsys, assert_not_attempted):
     class Empty(nn.Module):
         def __init__(self, latent_size, hidden_size):
             super().__init__()
@@ -134,7 +118,7 @@ def package_loss(decoded, images, mu, log_sigma, beta_kl):
     return reconstruction_loss(decoded, images) + beta_kl * gaussian_kl(mu, log_sigma).mean()
 
 
-def test_vae_loss_checker(capsys):
+def test_vae_loss_checker(capsys, assert_not_attempted):
     assert exercises.check_vae_loss(package_loss)
     assert_not_attempted(exercises.check_vae_loss, lambda *arguments: None, capsys)
 
@@ -159,7 +143,7 @@ def test_vae_loss_checker(capsys):
 # --- the training step ---------------------------------------------------------------------------
 
 
-def test_training_step_checker(capsys):
+def test_training_step_checker(capsys, assert_not_attempted):
     assert exercises.check_vae_training_step(VAETrainer.training_step)
     assert_not_attempted(exercises.check_vae_training_step, lambda trainer, images: None, capsys)
 
@@ -192,7 +176,7 @@ def test_training_step_checker(capsys):
 # --- the bonus: the marginals of the codes -------------------------------------------------------
 
 
-def test_marginal_distance_checker(capsys):
+def test_marginal_distance_checker(capsys, assert_not_attempted):
     assert exercises.check_marginal_distance(latent.marginal_distance)
     assert_not_attempted(exercises.check_marginal_distance, lambda codes: None, capsys)
 
