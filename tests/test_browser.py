@@ -126,6 +126,16 @@ def test_every_page_in_headless_chromium(site):
     assert len(reports) == len(pages) + 2
     for report, (page, expected) in zip(reports, pages):
         assert report["problems"] == [] and report["explorers"] == expected and report["moved"] == expected
+        # on a 390 px phone the page itself never scrolls sideways (a wide figure scrolls in its own box)
+        assert report["phone"] is not None and report["phone"]["scrollWidth"] <= 391, report
         if "/chapters/" in page:
             # every chapter's self-checks are on the page, and one was answered wrong, then right, with feedback
             assert report["questions"] >= 3 and report["answered"] >= 1, report
+            # the book's own text (outputs, explorers, self-checks) was read in both themes, none below 3:1
+            # (large text's floor; ordinary text's 4.5:1 is among the problems)
+            for theme in ("light", "dark"):
+                assert report["contrast"][theme]["texts"] > 0 and report["contrast"][theme]["lowest"] >= 3, report
+            # its figures were measured on the phone, none shrunk below its designed width
+            assert report["phone"]["images"] >= 1 and report["phone"]["smallest"] >= 0.95, report
+            # and on a desktop screen, where they fit the column at that size
+            assert report["figures"]["images"] >= 1 and report["figures"]["smallest"] >= 0.95, report

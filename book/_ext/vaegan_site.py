@@ -6,6 +6,9 @@
 3. A figure a cell draws gets, as its text alternative, the first sentence of the caption the
    chapter writes under it ("**Figure 3.** Reconstructions of ..."); myst-nb would give it the
    image's file name. The caption stays the one source, so the two cannot disagree.
+4. The introduction's gallery (``book/_generated/gallery.png``) is drawn from the committed
+   models before the pages are read (:func:`vaegan.pages.gallery.write_gallery`), so it shows
+   what the checkpoints of this commit generate.
 """
 
 import re
@@ -62,7 +65,16 @@ def _describe_figures(app, doctree, docname):
             image["alt"] = description if len(images) == 1 else f"{description} (panel {index} of {len(images)})"
 
 
+def _draw_gallery(app):
+    from pathlib import Path
+
+    from vaegan.pages.gallery import write_gallery
+
+    write_gallery(Path(app.srcdir) / "book" / "_generated" / "gallery.png")
+
+
 def setup(app):
+    app.connect("builder-inited", _draw_gallery)
     app.connect("config-inited", _set_theme_mode)
     app.connect("html-page-context", _drop_duplicate_scripts)
     app.connect("doctree-resolved", _describe_figures)

@@ -7,7 +7,10 @@
 // explorers (elements with class vaegan-explorer); in each, moving the visible slider
 // with the keyboard, and choosing another preset button, changes the visible image; every slider
 // has an accessible name, is in the Tab order and announces its value; axe-core finds no serious or
-// critical WCAG 2 A/AA violation in the light or the dark theme; the headings form one outline.
+// critical WCAG 2 A/AA violation in the light or the dark theme; in both themes every visible piece of
+// text the book adds (cell outputs: explorers, self-checks, tables, printed results) has WCAG AA
+// contrast against what is behind it; the headings form one outline. Then the page again on a phone
+// (390 px wide): the page does not scroll sideways, and no figure is shrunk below its designed width.
 // Prints one JSON report line per page and exits 1 on any failure.
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
@@ -16,6 +19,12 @@ import { chromium } from "playwright-core";
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const AXE_TAGS = ["wcag2a", "wcag2aa"];
 const BLOCKING = new Set(["serious", "critical"]);
+// The text the book itself puts on its pages. axe's color-contrast rule does look at it, but files a
+// ratio it rounds to 1:1 (text the colour of its background: invisible) under "incomplete, needs
+// review", never under violations, so the dark theme's invisible explorer readouts passed it.
+const BOOK_TEXT = ".cell_output, .vaegan-explorer, .vaegan-quiz";
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+const SHRUNK = 0.95; // a figure shown narrower than this share of its designed width is shrunk
 
 const [baseUrl, ...pages] = process.argv.slice(2);
 if (!baseUrl || pages.length === 0) {
@@ -39,42 +48,175 @@ async function visibleImageSources(explorer) {
   );
 }
 
+// Runs in the page: every visible text node under `selectors` whose colour has less than WCAG AA
+// contrast (4.5:1, 3:1 for large text) against its background: the first opaque background-color up
+// its ancestors, with the translucent ones on the way blended over it. Colours are read back through
+// a canvas, so any CSS colour syntax (and any CSS variable behind it) counts as the browser drew it.
+function lowContrastText(selectors) {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 1;
+  const pen = canvas.getContext("2d", { willReadFrequently: true });
+  const parsed = new Map();
+  const rgba = (css) => {
+    if (!parsed.has(css)) {
+      pen.clearRect(0, 0, 1, 1);
+      pen.fillStyle = "rgba(0, 0, 0, 0)";
+      pen.fillStyle = css;
+      pen.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = pen.getImageData(0, 0, 1, 1).data;
+      parsed.set(css, [r, g, b, a / 255]);
+    }
+    return parsed.get(css);
+  };
+  const over = (top, bottom) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const luminance = (colour) => {
+    const [r, g, b] = colour.slice(0, 3).map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const backgroundOf = (element) => {
+    const layers = [];
+    for (let e = element; e; e = e.parentElement) {
+      const colour = rgba(getComputedStyle(e).backgroundColor);
+      if (colour[3] > 0) layers.unshift(colour);
+      if (colour[3] >= 1) break;
+    }
+    return layers.reduce((below, layer) => over(layer, below), [255, 255, 255, 1]); // under everything: white
+  };
+  const describe = (e) => e.tagName.toLowerCase() + [...e.classList]
+    .filter((c) => !/^(lm-|jupyter-widgets|docutils$|container$)/.test(c)).slice(0, 2).map((c) => `.${c}`).join("");
+  const elements = new Set();
+  for (const root of document.querySelectorAll(selectors)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.textContent.trim()) elements.add(node.parentElement);
+    }
+  }
+  const low = [];
+  let texts = 0;
+  let lowest = Infinity;
+  for (const element of elements) {
+    if (!element.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width < 2 || box.height < 2) continue; // visually hidden (screen-reader-only) text
+    const style = getComputedStyle(element);
+    const background = backgroundOf(element);
+    const [a, b] = [luminance(over(rgba(style.color), background)), luminance(background)];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const needed = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700) ? 3 : 4.5;
+    texts += 1;
+    lowest = Math.min(lowest, ratio);
+    if (ratio < needed) {
+      const path = [element, element.parentElement, element.parentElement?.parentElement].filter(Boolean).reverse();
+      low.push({
+        element: path.map(describe).join(" > "), text: element.textContent.trim().slice(0, 40),
+        ratio: Math.round(ratio * 100) / 100, needed, color: style.color,
+        background: `rgb(${background.slice(0, 3).map(Math.round).join(", ")})`,
+      });
+    }
+  }
+  return { texts, lowest: texts ? Math.round(lowest * 100) / 100 : null, low };
+}
+
+// Runs in the page: how wide the page is against the screen's `width` (not innerWidth: a phone widens
+// its layout viewport to fit a page that overflows), what sticks out of it, and the output images
+// (figures and explorer frames) shown narrower than `shrunk` times their designed width: the width
+// attribute where there is one (a retina PNG is twice its CSS size in pixels), else their own pixels.
+function phoneLayout({ width, shrunk }) {
+  const describe = (e) => e.tagName.toLowerCase() + [...e.classList]
+    .filter((c) => !/^(lm-|jupyter-widgets|docutils$|container$)/.test(c)).slice(0, 2).map((c) => `.${c}`).join("");
+  const scrolls = (e) => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(e).overflowX);
+  const sticking = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    if (sticking.length >= 3) break;
+    const parent = element.parentElement;
+    if (element.getBoundingClientRect().right <= width + 1 || !element.checkVisibility()) continue;
+    if (getComputedStyle(element).position === "fixed") continue; // as wide as the widened viewport: a symptom
+    if (parent !== document.body && parent.getBoundingClientRect().right > width + 1) continue; // the parent is reported
+    let inside = false; // inside a box that scrolls (or clips) sideways itself
+    for (let e = parent; e && e !== document.body; e = e.parentElement) if (scrolls(e)) { inside = true; break; }
+    if (!inside) sticking.push(`${describe(parent)} > ${describe(element)}`);
+  }
+  // Sphinx writes a retina figure's page size as an inline style (the PNG holds twice the pixels)
+  const designed = (img) => parseFloat(img.style.width) || Number(img.getAttribute("width")) || img.naturalWidth;
+  const images = [...document.querySelectorAll(".cell_output img, .vaegan-explorer img")]
+    .filter((img) => img.checkVisibility() && img.getBoundingClientRect().width > 0 && designed(img) > 0)
+    .map((img) => {
+      const style = getComputedStyle(img);
+      const sides = ["paddingLeft", "paddingRight", "borderLeftWidth", "borderRightWidth"];
+      const shown = img.getBoundingClientRect().width - sides.reduce((sum, side) => sum + parseFloat(style[side]), 0);
+      const image = (img.alt || img.getAttribute("src")).slice(0, 60);
+      return { image, shown: Math.round(shown), designed: designed(img), ratio: shown / designed(img) };
+    });
+  return {
+    scrollWidth: document.documentElement.scrollWidth, width, sticking, images: images.length,
+    smallest: images.length ? Math.round(Math.min(...images.map((i) => i.ratio)) * 1000) / 1000 : null,
+    shrunk: images.filter((i) => i.ratio < shrunk),
+  };
+}
+
+// Every failed request, error status, JavaScript or console error of `page` is a problem; a request
+// to another host is one too, and is aborted at once, so nothing waits on a missing network.
+async function guard(page, problems, where = "") {
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (!["data:", "blob:"].includes(url.protocol) && url.host !== base.host) {
+      problems.push(`${where}external request: ${request.url()}`);
+    }
+  });
+  page.on("requestfailed", (request) => problems.push(`${where}failed request: ${request.url()} (${request.failure()?.errorText})`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`${where}HTTP ${response.status()}: ${response.url()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`${where}JavaScript error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`${where}console error: ${message.text()}`);
+  });
+  await page.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    return url.host === base.host ? route.continue() : route.abort();
+  });
+}
+
+// Runs in the page: switch the colour theme, and wait until the theme's colour transitions (its buttons
+// fade over .15 s) have ended, so that neither axe nor the contrast check reads a colour half-way.
+async function switchTheme(mode) {
+  document.documentElement.dataset.theme = mode;
+  document.documentElement.dataset.mode = mode;
+  const transitions = document.getAnimations().filter((a) => a instanceof CSSTransition); // flushes styles
+  await Promise.race([
+    Promise.all(transitions.map((t) => t.finished.catch(() => null))),
+    new Promise((resolve) => setTimeout(resolve, 2000)),
+  ]);
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+}
+
+// Open `path` in `page` and wait until it has settled and its explorers are drawn.
+async function open(page, path, expected) {
+  await page.goto(new URL(path, base).href, { waitUntil: "load", timeout: 60000 });
+  // Generous limits: a 2 MB page of inline images and widget state can take well over 30 s to
+  // settle on a loaded 2-core machine (seen once in CI); a page that never settles still fails.
+  await page.waitForLoadState("networkidle", { timeout: 90000 });
+  if (expected > 0) {
+    await page.locator(".vaegan-explorer").first().waitFor({ state: "visible", timeout: 60000 });
+  }
+}
+
 let failed = false;
 for (const spec of pages) {
   const [path, expectedText] = spec.split("=");
   const expected = Number(expectedText || 0);
   const problems = [];
+  const started = Date.now();
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
-  page.on("request", (request) => {
-    const url = new URL(request.url());
-    if (!["data:", "blob:"].includes(url.protocol) && url.host !== base.host) {
-      problems.push(`external request: ${request.url()}`);
-    }
-  });
-  page.on("requestfailed", (request) => problems.push(`failed request: ${request.url()} (${request.failure()?.errorText})`));
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`JavaScript error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
-  // Any request to another host is aborted at once, so nothing waits on a missing network.
-  await page.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    return url.host === base.host ? route.continue() : route.abort();
-  });
+  await guard(page, problems);
 
-  const report = { page: path, explorers: 0, moved: 0, math: 0, questions: 0, answered: 0, axe: {} };
+  const report = {
+    page: path, explorers: 0, moved: 0, math: 0, questions: 0, answered: 0, axe: {}, contrast: {}, phone: null, seconds: {},
+  };
   try {
-    await page.goto(new URL(path, base).href, { waitUntil: "load", timeout: 60000 });
-    // Generous limits: a 2 MB page of inline images and widget state can take well over 30 s to
-    // settle on a loaded 2-core machine (seen once in CI); a page that never settles still fails.
-    await page.waitForLoadState("networkidle", { timeout: 90000 });
-    if (expected > 0) {
-      await page.locator(".vaegan-explorer").first().waitFor({ state: "visible", timeout: 60000 });
-    }
+    await open(page, path, expected);
     // MathJax 3 marks typeset maths with mjx-container elements.
     report.math = await page.locator("mjx-container").count();
     const hasMath = (await page.locator(".math").count()) > 0;
@@ -165,8 +307,7 @@ for (const spec of pages) {
     }
     // Accessibility: axe-core's WCAG 2 A and AA rules in both colour themes; serious and critical ones fail.
     for (const theme of ["light", "dark"]) {
-      await page.evaluate((mode) => { document.documentElement.dataset.theme = mode; document.documentElement.dataset.mode = mode; }, theme);
-      await page.waitForTimeout(200);
+      await page.evaluate(switchTheme, theme);
       if (theme === "light") await page.addScriptTag({ path: axePath });
       const results = await page.evaluate(async (tags) => {
         const found = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
@@ -177,6 +318,13 @@ for (const spec of pages) {
         if (BLOCKING.has(violation.impact)) {
           problems.push(`axe (${theme} theme): ${violation.id} (${violation.impact}) on ${violation.count} element(s), e.g. ${violation.example}`);
         }
+      }
+      // the book's own text, readable in this theme
+      const contrast = await page.evaluate(lowContrastText, BOOK_TEXT);
+      report.contrast[theme] = { texts: contrast.texts, lowest: contrast.lowest };
+      for (const low of contrast.low) {
+        problems.push(`contrast (${theme} theme): ${low.element} '${low.text}' is ${low.ratio}:1, `
+          + `needs ${low.needed}:1 (${low.color} on ${low.background})`);
       }
     }
     await page.evaluate(() => { document.documentElement.dataset.theme = "light"; document.documentElement.dataset.mode = "light"; });
@@ -189,16 +337,52 @@ for (const spec of pages) {
     levels.forEach((level, index) => {
       if (index > 0 && level > levels[index - 1] + 1) problems.push(`headings: h${levels[index - 1]} is followed by h${level}, skipping a level`);
     });
+    // On a desktop screen every figure fits the text column at its designed size: the package sizes
+    // figures in page pixels (digits at twice their 28 pixels), and a figure shrunk to fit would undo that.
+    const desktop = await page.evaluate(phoneLayout, { width: 1280, shrunk: SHRUNK });
+    report.figures = { images: desktop.images, smallest: desktop.smallest };
+    for (const image of desktop.shrunk) {
+      problems.push(`'${image.image}' is shrunk to ${image.shown} px of its designed ${image.designed} px to fit the column`);
+    }
     if (process.env.SCREENSHOT_DIR) {
       await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/${path.replace(/[^a-z0-9]+/gi, "_")}.png`, fullPage: false });
     }
   } catch (error) {
     problems.push(`could not check the page: ${error.message}`);
   }
+  await context.close();
+  report.seconds.desktop = Math.round((Date.now() - started) / 100) / 10;
+
+  // On a phone: the page fits the screen's width, and figures keep their designed size (in a box
+  // that scrolls sideways) instead of shrinking to the column.
+  const phone = await browser.newContext(PHONE);
+  try {
+    const small = await phone.newPage();
+    await guard(small, problems, "on a phone: ");
+    await open(small, path, expected);
+    // frames drawn by the widgets are data: images; wait until each visible one has its pixels
+    await small.waitForFunction(() => [...document.querySelectorAll(".vaegan-explorer img")]
+      .every((img) => !img.checkVisibility() || (img.complete && img.naturalWidth > 0)), null, { timeout: 30000 });
+    const layout = await small.evaluate(phoneLayout, { width: PHONE.viewport.width, shrunk: SHRUNK });
+    report.phone = { scrollWidth: layout.scrollWidth, images: layout.images, smallest: layout.smallest };
+    if (layout.scrollWidth > layout.width + 1) {
+      problems.push(`on a phone: the page scrolls sideways (${layout.scrollWidth} px wide on a ${layout.width} px screen; `
+        + `sticking out: ${layout.sticking.join(", ") || "?"})`);
+    }
+    for (const image of layout.shrunk) {
+      problems.push(`on a phone: '${image.image}' is shrunk to ${image.shown} px of its designed ${image.designed} px`);
+    }
+    if (process.env.SCREENSHOT_DIR) {
+      await small.screenshot({ path: `${process.env.SCREENSHOT_DIR}/${path.replace(/[^a-z0-9]+/gi, "_")}_phone.png` });
+    }
+  } catch (error) {
+    problems.push(`could not check the page on a phone: ${error.message}`);
+  }
+  await phone.close();
+  report.seconds.phone = Math.round((Date.now() - started) / 100 - report.seconds.desktop * 10) / 10;
   report.problems = problems;
   console.log(JSON.stringify(report));
   if (problems.length > 0) failed = true;
-  await context.close();
 }
 await browser.close();
 process.exit(failed ? 1 : 0);

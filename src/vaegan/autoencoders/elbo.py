@@ -13,7 +13,8 @@ chapter:
 For one image the importance weights are ``w = p(x | z) p(z) / q(z | x)`` with
 ``z ~ q(z | x)``. Their mean is an unbiased estimate of ``p(x)``, so
 
-* ``ELBO = E_q[log w] = E_q[log p(x | z)] - KL(q(z | x) || p(z))`` (Jensen: <= log p(x));
+* ``ELBO = E_q[log w] = E_q[log p(x | z)] - KL(q(z | x) || p(z))`` (Jensen: <= log
+p(x));
 * ``IWAE_k = E[log (1/k) sum_i w_i]`` (Burda et al., 2016), which grows with ``k``
   and tends to ``log p(x)``.
 
@@ -56,14 +57,16 @@ __all__ = [
 
 LogLikelihood = Callable[[Tensor, Tensor], Tensor]
 
-#: Largest tensor :func:`iwae_bound` builds, in numbers: 2**24 float32 values are 64 MiB.
+# : Largest tensor :func:`iwae_bound` builds, in numbers: 2**24 float32 values are 64
+# MiB.
 DEFAULT_BUDGET = 2**24
 
 LOG_2PI = math.log(2 * math.pi)
 
 
 def gaussian_log_density(z: Tensor, mu: Tensor, log_sigma: Tensor) -> Tensor:
-    """``log N(z; mu, diag sigma^2)``, summed over the last dimension: ``(..., d) -> (...)``."""
+    """``log N(z; mu, diag sigma^2)``, summed over the last dimension: ``(..., d) ->
+       (...)``."""
     standardised = (z - mu) * torch.exp(-log_sigma)
     return (-0.5 * standardised**2 - log_sigma - 0.5 * LOG_2PI).sum(-1)
 
@@ -74,25 +77,37 @@ def standard_normal_log_density(z: Tensor) -> Tensor:
 
 
 def _noise(mu: Tensor, count: int, generator: torch.Generator | None) -> Tensor:
-    """``count`` standard normal draws shaped like ``mu``: ``(b, d) -> (count, b, d)``."""
-    return torch.randn((count, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype)
+    """``count`` standard normal draws shaped like ``mu``: ``(b, d) -> (count, b,
+       d)``."""
+    return torch.randn(
+        (count, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype
+    )
 
 
-def _draw(mu: Tensor, log_sigma: Tensor, count: int, generator: torch.Generator | None) -> Tensor:
+def _draw(
+    mu: Tensor, log_sigma: Tensor, count: int, generator: torch.Generator | None
+) -> Tensor:
     """``count`` reparameterised draws from ``q``: ``(b, d) -> (count, b, d)``."""
     return mu + torch.exp(log_sigma) * _noise(mu, count, generator)
 
 
 def monte_carlo_kl(
-    mu: Tensor, log_sigma: Tensor, samples: int = 100_000, generator: torch.Generator | None = None
+    mu: Tensor,
+    log_sigma: Tensor,
+    samples: int = 100_000,
+    generator: torch.Generator | None = None,
 ) -> tuple[float, float]:
-    """``KL(N(mu, diag sigma^2) || N(0, I))`` estimated as the mean of ``log q(z) - log p(z)``
+    """``KL(N(mu, diag sigma^2) || N(0, I))`` estimated as the mean of ``log q(z) - log
+       p(z)``
     over ``samples`` draws from ``q``; returns ``(estimate, standard error)`` in nats.
 
     ``mu`` and ``log_sigma`` are one Gaussian, shape ``(d,)``; compare with
     ``gaussian_kl(mu, log_sigma).sum()``."""
     if mu.ndim != 1 or mu.shape != log_sigma.shape:
-        raise ValueError(f"mu and log_sigma must be two vectors of the same size, got {tuple(mu.shape)} and {tuple(log_sigma.shape)}")
+        raise ValueError(
+            "mu and log_sigma must be two vectors of the same size, got "
+            f"{tuple(mu.shape)} and {tuple(log_sigma.shape)}"
+        )
     if samples < 2:
         raise ValueError(f"a standard error needs at least 2 samples, got {samples}")
     z = _draw(mu[None], log_sigma[None], samples, generator)[:, 0]
@@ -103,7 +118,8 @@ def monte_carlo_kl(
 def _check_encoder_output(x: Tensor, mu: Tensor, log_sigma: Tensor) -> None:
     if mu.ndim != 2 or mu.shape != log_sigma.shape or mu.shape[0] != x.shape[0]:
         raise ValueError(
-            f"mu and log_sigma must both be (batch, latent) with batch = {x.shape[0]} images, "
+            f"mu and log_sigma must both be (batch, latent) with batch = {x.shape[0]} "
+            "images, "
             f"got {tuple(mu.shape)} and {tuple(log_sigma.shape)}"
         )
 
@@ -112,15 +128,22 @@ def elbo_parts_from_noise(
     x: Tensor, mu: Tensor, log_sigma: Tensor, log_likelihood: LogLikelihood, eps: Tensor
 ) -> tuple[Tensor, Tensor]:
     """The ELBO's two terms for each image, ``(b,)`` each, from given standard normal
-    draws ``eps (K, b, d)``: the codes are ``z = mu + sigma * eps`` (the reparameterisation),
+    draws ``eps (K, b, d)``: the codes are ``z = mu + sigma * eps`` (the
+    reparameterisation),
 
-    * ``reconstruction``: the average over the ``K`` draws of ``log p(x | z)``, a Monte Carlo
-      estimate of ``E_q[log p(x | z)]`` (each ``log p(x | z)`` summed over pixels: nats per image);
-    * ``kl``: ``KL(q(z | x) || p(z))`` in closed form, summed over the ``d`` latent dimensions.
+    * ``reconstruction``: the average over the ``K`` draws of ``log p(x | z)``, a Monte
+    Carlo
+      estimate of ``E_q[log p(x | z)]`` (each ``log p(x | z)`` summed over pixels: nats
+      per image);
+    * ``kl``: ``KL(q(z | x) || p(z))`` in closed form, summed over the ``d`` latent
+    dimensions.
 
     ``ELBO = reconstruction - kl``."""
     if eps.ndim != 3 or eps.shape[1:] != mu.shape:
-        raise ValueError(f"eps must be (K, batch, latent) = (K, {', '.join(map(str, mu.shape))}), got {tuple(eps.shape)}")
+        raise ValueError(
+            f"eps must be (K, batch, latent) = (K, {', '.join(map(str, mu.shape))}), "
+            f"got {tuple(eps.shape)}"
+        )
     z = mu + torch.exp(log_sigma) * eps
     reconstruction = log_likelihood(x, z).mean(0)
     kl = gaussian_kl(mu, log_sigma).sum(-1)
@@ -136,12 +159,15 @@ def elbo_parts(
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor]:
     """The ELBO's two terms for each image, ``(b,)`` each:
-    ``E_q[log p(x | z)]`` (Monte Carlo over ``samples`` draws) and ``KL(q(z | x) || p(z))``
+    ``E_q[log p(x | z)]`` (Monte Carlo over ``samples`` draws) and ``KL(q(z | x) ||
+    p(z))``
     (closed form). ``ELBO = reconstruction - kl``; see :func:`elbo_parts_from_noise`."""
     _check_encoder_output(x, mu, log_sigma)
     if samples < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")
-    return elbo_parts_from_noise(x, mu, log_sigma, log_likelihood, _noise(mu, samples, generator))
+    return elbo_parts_from_noise(
+        x, mu, log_sigma, log_likelihood, _noise(mu, samples, generator)
+    )
 
 
 def elbo(
@@ -152,23 +178,37 @@ def elbo(
     samples: int = 1,
     generator: torch.Generator | None = None,
 ) -> Tensor:
-    """The evidence lower bound of each image, ``(b,)``, in nats: ``E_q[log p(x|z)] - KL(q || p(z))``."""
-    reconstruction, kl = elbo_parts(x, mu, log_sigma, log_likelihood, samples, generator)
+    """The evidence lower bound of each image, ``(b,)``, in nats: ``E_q[log p(x|z)] -
+       KL(q || p(z))``."""
+    reconstruction, kl = elbo_parts(
+        x, mu, log_sigma, log_likelihood, samples, generator
+    )
     return reconstruction - kl
 
 
-def log_importance_weights(x: Tensor, mu: Tensor, log_sigma: Tensor, log_likelihood: LogLikelihood, z: Tensor) -> Tensor:
-    """``log w = log p(x | z) + log p(z) - log q(z | x)`` for codes ``z (n, b, d)``: ``(n, b)``."""
-    return log_likelihood(x, z) + standard_normal_log_density(z) - gaussian_log_density(z, mu, log_sigma)
+def log_importance_weights(
+    x: Tensor, mu: Tensor, log_sigma: Tensor, log_likelihood: LogLikelihood, z: Tensor
+) -> Tensor:
+    """``log w = log p(x | z) + log p(z) - log q(z | x)`` for codes ``z (n, b, d)``:
+       ``(n, b)``."""
+    return (
+        log_likelihood(x, z)
+        + standard_normal_log_density(z)
+        - gaussian_log_density(z, mu, log_sigma)
+    )
 
 
 def log_mean_exp(log_weights: Tensor, dim: int = 0) -> Tensor:
-    """``log (1/K) sum_k exp(log_weights_k)`` over ``dim`` (``K`` entries), computed stably:
+    """``log (1/K) sum_k exp(log_weights_k)`` over ``dim`` (``K`` entries), computed
+       stably:
     the importance-weighted bound from ``K`` log weights, ``(K, b) -> (b,)``.
 
-    Log weights of images lie tens to hundreds of nats below zero, where ``exp`` underflows to 0
+    Log weights of images lie tens to hundreds of nats below zero, where ``exp``
+    underflows to 0
     (and ``log`` of the mean to ``-inf``); subtracting the largest first (a log-sum-exp)
-    keeps every term in range. The mean of the log weights instead would be the ELBO's estimate."""
+    keeps every term in range. The mean of the log weights instead would be the ELBO's
+    estimate.
+    """
     return torch.logsumexp(log_weights, dim=dim) - math.log(log_weights.shape[dim])
 
 
@@ -184,25 +224,41 @@ def iwae_bound(
     """The importance-weighted bound of each image, ``(b,)``, in nats:
     ``log (1/k) sum_i p(x | z_i) p(z_i) / q(z_i | x)`` with ``z_i ~ q(z | x)``.
 
-    The ``k`` draws come in chunks of ``n`` with ``n * b * (numbers per image) <= budget``;
+    The ``k`` draws come in chunks of ``n`` with ``n * b * (numbers per image) <=
+    budget``;
     a running log-sum-exp combines the chunks, so memory does not grow with ``k``.
     The same ``generator`` state and ``budget`` give the same numbers."""
     _check_encoder_output(x, mu, log_sigma)
     if k < 1:
-        raise ValueError(f"k (the number of importance samples) must be at least 1, got {k}")
+        raise ValueError(
+            f"k (the number of importance samples) must be at least 1, got {k}"
+        )
     per_draw = x.shape[0] * max(x[0].numel(), mu.shape[1])
     if per_draw > budget:
         raise ValueError(
-            f"one draw for this batch already needs {per_draw:,} numbers, more than budget={budget:,}; "
-            f"pass fewer images at a time (at most {max(1, budget // max(x[0].numel(), mu.shape[1]))}) or raise the budget"
+            f"one draw for this batch already needs {per_draw:,} numbers, more than "
+            f"budget={budget:,}; "
+            "pass fewer images at a time (at most "
+            f"{max(1, budget // max(x[0].numel(), mu.shape[1]))}) or raise the budget"
         )
     chunk = max(1, budget // per_draw)
     if k <= chunk:  # all k draws fit in one tensor
-        return log_mean_exp(log_importance_weights(x, mu, log_sigma, log_likelihood, _draw(mu, log_sigma, k, generator)))
-    running = torch.full((x.shape[0],), -math.inf, device=mu.device, dtype=mu.dtype)  # log of the sum so far
+        return log_mean_exp(
+            log_importance_weights(
+                x, mu, log_sigma, log_likelihood, _draw(mu, log_sigma, k, generator)
+            )
+        )
+    running = torch.full(
+        (x.shape[0],), -math.inf, device=mu.device, dtype=mu.dtype
+    )  # log of the sum so far
     for start in range(0, k, chunk):
         z = _draw(mu, log_sigma, min(chunk, k - start), generator)
-        running = torch.logaddexp(running, torch.logsumexp(log_importance_weights(x, mu, log_sigma, log_likelihood, z), dim=0))
+        running = torch.logaddexp(
+            running,
+            torch.logsumexp(
+                log_importance_weights(x, mu, log_sigma, log_likelihood, z), dim=0
+            ),
+        )
     return running - math.log(k)
 
 
@@ -215,14 +271,17 @@ def bernoulli_log_likelihood(decoder: nn.Module) -> LogLikelihood:
         logits = decoder(rearrange(z, "n b d -> (n b) d"))
         logits = rearrange(logits, "(n b) c h w -> n b c h w", n=draws)
         target = x.unsqueeze(0).expand_as(logits)
-        cross_entropy = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+        cross_entropy = F.binary_cross_entropy_with_logits(
+            logits, target, reduction="none"
+        )
         return -rearrange(cross_entropy, "n b c h w -> n b (c h w)").sum(-1)
 
     return log_likelihood
 
 
 def _seed(*parts: int) -> int:
-    """One seed from several integers (the run's seed, k, the batch): independent streams."""
+    """One seed from several integers (the run's seed, k, the batch): independent
+       streams."""
     return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1)[0])
 
 
@@ -245,14 +304,24 @@ def evaluate_bounds(
     so the first ``m`` images get the same numbers whatever the total (with the same
     ``batch_size`` and ``budget``)."""
     if not is_variational(model):
-        raise TypeError(f"evaluate_bounds needs a VAE (an encoder of mu and log sigma), got {type(model).__name__}")
+        raise TypeError(
+            "evaluate_bounds needs a VAE (an encoder of mu and log sigma), got "
+            f"{type(model).__name__}"
+        )
     model.check_images(images)
     if not ((images == 0) | (images == 1)).all():
-        raise ValueError("the Bernoulli likelihood scores binary images; binarise them first (data.binarized_mnist)")
+        raise ValueError(
+            "the Bernoulli likelihood scores binary images; binarise them first "
+            "(data.binarized_mnist)"
+        )
     if not ks or min(ks) < 1:
-        raise ValueError(f"ks must be a non-empty list of sample counts >= 1, got {list(ks)}")
+        raise ValueError(
+            f"ks must be a non-empty list of sample counts >= 1, got {list(ks)}"
+        )
     with mode(model):
-        return _score(model, images, ks, seed, batch_size, budget, elbo_samples, progress)
+        return _score(
+            model, images, ks, seed, batch_size, budget, elbo_samples, progress
+        )
 
 
 def _score(model, images, ks, seed, batch_size, budget, elbo_samples, progress) -> dict:
@@ -271,7 +340,9 @@ def _score(model, images, ks, seed, batch_size, budget, elbo_samples, progress) 
         mu, log_sigma = model.encoder(x)
         started = time.perf_counter()
         generator = torch.Generator(device).manual_seed(_seed(seed, 0, index))
-        reconstruction, kl = elbo_parts(x, mu, log_sigma, log_likelihood, elbo_samples, generator)
+        reconstruction, kl = elbo_parts(
+            x, mu, log_sigma, log_likelihood, elbo_samples, generator
+        )
         seconds["elbo"] += time.perf_counter() - started
         results["reconstruction"].append(reconstruction.cpu())
         results["kl"].append(kl.cpu())
@@ -279,26 +350,42 @@ def _score(model, images, ks, seed, batch_size, budget, elbo_samples, progress) 
         for k in ks:
             started = time.perf_counter()
             generator = torch.Generator(device).manual_seed(_seed(seed, k, index))
-            results[f"iwae_{k}"].append(iwae_bound(x, mu, log_sigma, log_likelihood, k, generator, budget).cpu())
+            results[f"iwae_{k}"].append(
+                iwae_bound(x, mu, log_sigma, log_likelihood, k, generator, budget).cpu()
+            )
             seconds[f"iwae_{k}"] += time.perf_counter() - started
-    return {**{name: torch.cat(values) for name, values in results.items()}, "seconds": seconds}
+    return {
+        **{name: torch.cat(values) for name, values in results.items()},
+        "seconds": seconds,
+    }
 
 
 @torch.no_grad()
 def posterior_usage(
-    model: nn.Module, images: Tensor, threshold: float = 0.01, kl_threshold: float = 0.1, batch_size: int = 1000
+    model: nn.Module,
+    images: Tensor,
+    threshold: float = 0.01,
+    kl_threshold: float = 0.1,
+    batch_size: int = 1000,
 ) -> dict:
     """How much each latent dimension is used, over ``images``:
 
-    * ``"kl_per_dimension"`` ``(d,)``: the mean of ``KL(q(z_j | x) || N(0, 1))`` over images, in nats;
-    * ``"activity"`` ``(d,)``: the variance over images of the posterior mean ``E_q[z_j]``
-      (Burda et al.'s measure: a dimension whose mean ignores the input carries no information);
+    * ``"kl_per_dimension"`` ``(d,)``: the mean of ``KL(q(z_j | x) || N(0, 1))`` over
+    images, in nats;
+    * ``"activity"`` ``(d,)``: the variance over images of the posterior mean
+    ``E_q[z_j]``
+      (Burda et al.'s measure: a dimension whose mean ignores the input carries no
+      information);
     * ``"active"`` ``(d,)`` bool: ``activity > threshold`` (their threshold, 0.01);
-    * ``"informative"`` ``(d,)`` bool: ``kl_per_dimension > kl_threshold`` nats. Early in
-      training a dimension's mean can wobble with the input (so it counts as active) while
+    * ``"informative"`` ``(d,)`` bool: ``kl_per_dimension > kl_threshold`` nats. Early
+    in
+      training a dimension's mean can wobble with the input (so it counts as active)
+      while
       it carries almost no information; the KL says how much it carries.
 
-    A *collapsed* dimension has ``q(z_j | x) = N(0, 1)`` for every ``x``: zero KL, zero activity."""
+    A *collapsed* dimension has ``q(z_j | x) = N(0, 1)`` for every ``x``: zero KL, zero
+    activity.
+    """
     if not is_variational(model):
         raise TypeError(f"posterior_usage needs a VAE, got {type(model).__name__}")
     model.check_images(images)
@@ -312,6 +399,8 @@ def posterior_usage(
     activity = means.var(0)
     kl_per_dimension = kls.mean(0)
     return {
-        "kl_per_dimension": kl_per_dimension, "activity": activity,
-        "active": activity > threshold, "informative": kl_per_dimension > kl_threshold,
+        "kl_per_dimension": kl_per_dimension,
+        "activity": activity,
+        "active": activity > threshold,
+        "informative": kl_per_dimension > kl_threshold,
     }

@@ -20,16 +20,23 @@ def gaussian_kl(mu: Tensor, log_sigma: Tensor) -> Tensor:
     return 0.5 * (mu**2 + torch.exp(2 * log_sigma) - 1) - log_sigma
 
 
-def reconstruction_loss(decoded: Tensor, target: Tensor, likelihood: str = "gaussian") -> Tensor:
+def reconstruction_loss(
+    decoded: Tensor, target: Tensor, likelihood: str = "gaussian"
+) -> Tensor:
     """Mean over batch and pixels: squared error (``gaussian``), or binary cross-entropy
     with ``decoded`` read as logits (``bernoulli``)."""
     if decoded.shape != target.shape:
-        raise ValueError(f"decoded images {tuple(decoded.shape)} and targets {tuple(target.shape)} differ in shape")
+        raise ValueError(
+            f"decoded images {tuple(decoded.shape)} and targets {tuple(target.shape)} "
+            "differ in shape"
+        )
     if likelihood == "gaussian":
         return F.mse_loss(decoded, target)
     if likelihood == "bernoulli":
         return F.binary_cross_entropy_with_logits(decoded, target)
-    raise ValueError(f"unknown likelihood {likelihood!r}; use one of {', '.join(LIKELIHOODS)}")
+    raise ValueError(
+        f"unknown likelihood {likelihood!r}; use one of {', '.join(LIKELIHOODS)}"
+    )
 
 
 def hoyer_sparsity(codes: Tensor) -> Tensor:

@@ -73,7 +73,9 @@ def conv_transpose1d_minimal(x: Tensor, weight: Tensor) -> Tensor:
     return out
 
 
-def conv_transpose2d_minimal(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0) -> Tensor:
+def conv_transpose2d_minimal(
+    x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0
+) -> Tensor:
     """Batched 2D version with a square stride and padding, written as the
     stamp-and-add loop over input pixels (slow, but it is the definition).
 
@@ -98,18 +100,24 @@ def zero_stuff(x: Tensor, stride: int) -> Tensor:
     """Insert ``stride - 1`` zeros between neighbouring pixels:
     ``(b, c, h, w)`` -> ``(b, c, (h - 1) * stride + 1, (w - 1) * stride + 1)``."""
     batch, channels, height, width = x.shape
-    out = x.new_zeros(batch, channels, (height - 1) * stride + 1, (width - 1) * stride + 1)
+    out = x.new_zeros(
+        batch, channels, (height - 1) * stride + 1, (width - 1) * stride + 1
+    )
     out[:, :, ::stride, ::stride] = x
     return out
 
 
-def conv_transpose2d_via_conv(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0) -> Tensor:
-    """The same result as ``conv_transpose2d(x, weight, stride=stride, padding=padding)``,
+def conv_transpose2d_via_conv(
+    x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0
+) -> Tensor:
+    """The same result as ``conv_transpose2d(x, weight, stride=stride,
+       padding=padding)``,
     computed as an ordinary stride-1 convolution (a teaching identity, not a fast path):
 
     1. zero-stuff the input (``stride - 1`` zeros between pixels);
     2. pad it with ``kernel - 1 - padding`` zeros on every side;
-    3. convolve with the kernel flipped in both spatial axes, its in/out channels swapped.
+    3. convolve with the kernel flipped in both spatial axes, its in/out channels
+    swapped.
     """
     kernel_height, kernel_width = weight.shape[2:]
     if padding > min(kernel_height, kernel_width) - 1:
@@ -138,12 +146,24 @@ def _pair(value: IntOrPair, name: str) -> tuple[int, int]:
 
 
 def conv_transpose_output_size(
-    size: int, kernel_size: int, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
 ) -> int:
     """Output length along one axis:
-    ``(size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1``.
+    ``(size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding
+    + 1``.
     """
-    return (size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
+    return (
+        (size - 1) * stride
+        - 2 * padding
+        + dilation * (kernel_size - 1)
+        + output_padding
+        + 1
+    )
 
 
 def _check_output_padding(output_padding, stride, dilation) -> None:
@@ -179,7 +199,9 @@ def _validate(
         raise ValueError(f"groups must be a positive integer, got {groups}")
     in_channels = x.shape[1]
     if in_channels % groups != 0:
-        raise ValueError(f"in_channels ({in_channels}) must be divisible by groups ({groups})")
+        raise ValueError(
+            f"in_channels ({in_channels}) must be divisible by groups ({groups})"
+        )
     if weight.shape[0] != in_channels:
         raise ValueError(
             f"weight.shape[0] ({weight.shape[0]}) must equal the input's channels ({in_channels}): "
@@ -194,7 +216,9 @@ def _validate(
     _check_output_padding(output_padding, stride, dilation)
     out_channels = weight.shape[1] * groups
     if bias is not None and bias.shape != (out_channels,):
-        raise ValueError(f"bias must have shape ({out_channels},), got {tuple(bias.shape)}")
+        raise ValueError(
+            f"bias must have shape ({out_channels},), got {tuple(bias.shape)}"
+        )
     for axis, (size, k, s, p, op, d) in enumerate(
         zip(x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation)
     ):
@@ -223,9 +247,12 @@ def _chunk_size(batch: int, columns_per_sample: int) -> int:
 def _stamp(x: Tensor, weight_matrix: Tensor, groups: int) -> Tensor:
     """Multiply every input pixel by the whole kernel, one matrix product per group.
 
-    ``x (b, c, h, w)``, ``weight_matrix (g, (o kh kw), c/g)`` -> columns ``(g, (o kh kw), (b h w))``.
+    ``x (b, c, h, w)``, ``weight_matrix (g, (o kh kw), c/g)`` -> columns ``(g, (o kh
+    kw), (b h w))``.
     """
-    return torch.matmul(weight_matrix, rearrange(x, "b (g c) h w -> g c (b h w)", g=groups))
+    return torch.matmul(
+        weight_matrix, rearrange(x, "b (g c) h w -> g c (b h w)", g=groups)
+    )
 
 
 def _add_copies(taps: Tensor, out_full: Tensor, stride, dilation) -> None:
@@ -246,7 +273,9 @@ def _add_copies(taps: Tensor, out_full: Tensor, stride, dilation) -> None:
             out_full[:, :, rows, cols] += taps[:, i, j]
 
 
-def _gather_copies(grad_full: Tensor, kernel: tuple[int, int], size: tuple[int, int], stride, dilation) -> Tensor:
+def _gather_copies(
+    grad_full: Tensor, kernel: tuple[int, int], size: tuple[int, int], stride, dilation
+) -> Tensor:
     """im2col, the adjoint of ``_add_copies``: for every kernel tap and input pixel,
     read the output position that tap was added to.  A strided view, no copy.
 
@@ -255,7 +284,14 @@ def _gather_copies(grad_full: Tensor, kernel: tuple[int, int], size: tuple[int, 
     (kernel_height, kernel_width), (height, width) = kernel, size
     so, sb, sh, sw = grad_full.stride()
     return grad_full.as_strided(
-        (grad_full.shape[0], kernel_height, kernel_width, grad_full.shape[1], height, width),
+        (
+            grad_full.shape[0],
+            kernel_height,
+            kernel_width,
+            grad_full.shape[1],
+            height,
+            width,
+        ),
         (so, sh * dilation[0], sw * dilation[1], sb, sh * stride[0], sw * stride[1]),
     )
 
@@ -264,7 +300,9 @@ class _ConvTranspose2dFunction(torch.autograd.Function):
     """Forward: stamp and add.  Backward: gather and multiply (a convolution)."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias, stride, padding, output_padding, groups, dilation):
+    def forward(
+        ctx, x, weight, bias, stride, padding, output_padding, groups, dilation
+    ):
         batch, _, height, width = x.shape
         _, out_per_group, kernel_height, kernel_width = weight.shape
         out_channels = out_per_group * groups
@@ -278,17 +316,34 @@ class _ConvTranspose2dFunction(torch.autograd.Function):
 
         weight_matrix = rearrange(weight, "(g c) o kh kw -> g (o kh kw) c", g=groups)
         out_full = x.new_zeros(batch, out_channels, buffer_height, buffer_width)
-        chunk = _chunk_size(batch, out_channels * kernel_height * kernel_width * height * width)
+        chunk = _chunk_size(
+            batch, out_channels * kernel_height * kernel_width * height * width
+        )
         for start in range(0, batch, chunk):
             columns = _stamp(x[start : start + chunk], weight_matrix, groups)
-            taps = columns.reshape(out_channels, kernel_height, kernel_width, -1, height, width)
-            _add_copies(taps, out_full[start : start + chunk].transpose(0, 1), stride, dilation)
+            taps = columns.reshape(
+                out_channels, kernel_height, kernel_width, -1, height, width
+            )
+            _add_copies(
+                taps, out_full[start : start + chunk].transpose(0, 1), stride, dilation
+            )
 
-        out = out_full[:, :, padding[0] : padding[0] + out_height, padding[1] : padding[1] + out_width]
+        out = out_full[
+            :,
+            :,
+            padding[0] : padding[0] + out_height,
+            padding[1] : padding[1] + out_width,
+        ]
         out = out + bias.view(1, -1, 1, 1) if bias is not None else out.contiguous()
         ctx.save_for_backward(x, weight)
         ctx.has_bias = bias is not None
-        ctx.geometry = (stride, padding, groups, dilation, (buffer_height, buffer_width))
+        ctx.geometry = (
+            stride,
+            padding,
+            groups,
+            dilation,
+            (buffer_height, buffer_width),
+        )
         return out
 
     @staticmethod
@@ -303,29 +358,51 @@ class _ConvTranspose2dFunction(torch.autograd.Function):
 
         # Undo the crop: positions that were cropped away received no gradient.
         grad_full = grad_out.new_zeros(batch, out_channels, buffer_height, buffer_width)
-        grad_full[:, :, padding[0] : padding[0] + out_height, padding[1] : padding[1] + out_width] = grad_out
+        grad_full[
+            :,
+            :,
+            padding[0] : padding[0] + out_height,
+            padding[1] : padding[1] + out_width,
+        ] = grad_out
 
         weight_matrix = rearrange(weight, "(g c) o kh kw -> g (o kh kw) c", g=groups)
         grad_x = torch.empty_like(x) if need_x else None
-        grad_weight_matrix = weight.new_zeros(weight_matrix.shape) if need_weight else None
-        chunk = _chunk_size(batch, out_channels * kernel_height * kernel_width * height * width)
+        grad_weight_matrix = (
+            weight.new_zeros(weight_matrix.shape) if need_weight else None
+        )
+        chunk = _chunk_size(
+            batch, out_channels * kernel_height * kernel_width * height * width
+        )
         for start in range(0, batch, chunk):
             stop = min(start + chunk, batch)
             grad_taps = _gather_copies(
-                grad_full[start:stop].transpose(0, 1), (kernel_height, kernel_width), (height, width), stride, dilation
+                grad_full[start:stop].transpose(0, 1),
+                (kernel_height, kernel_width),
+                (height, width),
+                stride,
+                dilation,
             )
-            grad_columns = grad_taps.reshape(groups, out_per_group * kernel_height * kernel_width, -1)
+            grad_columns = grad_taps.reshape(
+                groups, out_per_group * kernel_height * kernel_width, -1
+            )
             if need_x:
                 grad_chunk = torch.matmul(weight_matrix.transpose(1, 2), grad_columns)
-                grad_x[start:stop] = rearrange(grad_chunk, "g c (b h w) -> b (g c) h w", h=height, w=width)
+                grad_x[start:stop] = rearrange(
+                    grad_chunk, "g c (b h w) -> b (g c) h w", h=height, w=width
+                )
             if need_weight:
-                x_chunk = rearrange(x[start:stop], "b (g c) h w -> g (b h w) c", g=groups)
+                x_chunk = rearrange(
+                    x[start:stop], "b (g c) h w -> g (b h w) c", g=groups
+                )
                 grad_weight_matrix += torch.matmul(grad_columns, x_chunk)
 
         grad_weight = grad_bias = None
         if need_weight:
             grad_weight = rearrange(
-                grad_weight_matrix, "g (o kh kw) c -> (g c) o kh kw", kh=kernel_height, kw=kernel_width
+                grad_weight_matrix,
+                "g (o kh kw) c -> (g c) o kh kw",
+                kh=kernel_height,
+                kw=kernel_width,
             )
         if ctx.has_bias and need_bias:
             grad_bias = grad_out.sum(dim=(0, 2, 3))
@@ -350,9 +427,13 @@ def conv_transpose2d(
     :func:`conv_transpose_output_size`.
     """
     stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
-    output_padding, dilation = _pair(output_padding, "output_padding"), _pair(dilation, "dilation")
+    output_padding, dilation = _pair(output_padding, "output_padding"), _pair(
+        dilation, "dilation"
+    )
     _validate(x, weight, bias, stride, padding, output_padding, groups, dilation)
-    return _ConvTranspose2dFunction.apply(x, weight, bias, stride, padding, output_padding, groups, dilation)
+    return _ConvTranspose2dFunction.apply(
+        x, weight, bias, stride, padding, output_padding, groups, dilation
+    )
 
 
 def conv_transpose1d(
@@ -366,7 +447,8 @@ def conv_transpose1d(
     dilation: int = 1,
 ) -> Tensor:
     """Same arguments and result as ``torch.nn.functional.conv_transpose1d``:
-    ``x (batch, in_channels, width)``, ``weight (in_channels, out_channels // groups, kernel_width)``.
+    ``x (batch, in_channels, width)``, ``weight (in_channels, out_channels // groups,
+    kernel_width)``.
 
     A 1D transposed convolution is a 2D one over an image of height 1.
     """
@@ -378,7 +460,12 @@ def conv_transpose1d(
         raise ValueError(
             f"weight must be 3D (in_channels, out_channels // groups, kernel_width), got shape {tuple(weight.shape)}"
         )
-    scalars = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation}
+    scalars = {
+        "stride": stride,
+        "padding": padding,
+        "output_padding": output_padding,
+        "dilation": dilation,
+    }
     for name, value in scalars.items():
         if not isinstance(value, int):
             (value,) = value  # accept (n,) like torch does
@@ -417,14 +504,26 @@ class ConvTranspose2d(nn.Module):
     ) -> None:
         super().__init__()
         if padding_mode != "zeros":
-            raise ValueError(f"only padding_mode='zeros' is supported for ConvTranspose2d, got {padding_mode!r}")
+            raise ValueError(
+                f"only padding_mode='zeros' is supported for ConvTranspose2d, got {padding_mode!r}"
+            )
         if in_channels <= 0 or out_channels <= 0:
-            raise ValueError(f"channels must be positive, got in={in_channels}, out={out_channels}")
+            raise ValueError(
+                f"channels must be positive, got in={in_channels}, out={out_channels}"
+            )
         if in_channels % groups != 0:
-            raise ValueError(f"in_channels ({in_channels}) must be divisible by groups ({groups})")
+            raise ValueError(
+                f"in_channels ({in_channels}) must be divisible by groups ({groups})"
+            )
         if out_channels % groups != 0:
-            raise ValueError(f"out_channels ({out_channels}) must be divisible by groups ({groups})")
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+            raise ValueError(
+                f"out_channels ({out_channels}) must be divisible by groups ({groups})"
+            )
+        self.in_channels, self.out_channels, self.groups = (
+            in_channels,
+            out_channels,
+            groups,
+        )
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride = _pair(stride, "stride")
         self.padding = _pair(padding, "padding")
@@ -432,7 +531,11 @@ class ConvTranspose2d(nn.Module):
         self.dilation = _pair(dilation, "dilation")
         _check_output_padding(self.output_padding, self.stride, self.dilation)
         factory = {"device": device, "dtype": dtype}
-        self.weight = nn.Parameter(torch.empty(in_channels, out_channels // groups, *self.kernel_size, **factory))
+        self.weight = nn.Parameter(
+            torch.empty(
+                in_channels, out_channels // groups, *self.kernel_size, **factory
+            )
+        )
         if bias:
             self.bias = nn.Parameter(torch.empty(out_channels, **factory))
         else:
@@ -440,7 +543,8 @@ class ConvTranspose2d(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        # The same scheme as torch.nn.ConvTranspose2d (kaiming-uniform with a = sqrt(5)).
+        # The same scheme as torch.nn.ConvTranspose2d (kaiming-uniform with a =
+        # sqrt(5)).
         nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
@@ -448,9 +552,17 @@ class ConvTranspose2d(nn.Module):
             nn.init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        """``x (batch, in_channels, height, width)`` -> ``(batch, out_channels, H_out, W_out)``."""
+        """``x (batch, in_channels, height, width)`` -> ``(batch, out_channels, H_out,
+           W_out)``."""
         return conv_transpose2d(
-            x, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups, self.dilation
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.output_padding,
+            self.groups,
+            self.dilation,
         )
 
     def extra_repr(self) -> str:

@@ -56,7 +56,7 @@ def _heatmap(axis, values: np.ndarray, title: str, vmax: float, highlight=None, 
     for (r, c), v in np.ndenumerate(values):
         # White digits on the darkest cells, black elsewhere, so every number stays readable.
         color = "white" if abs(v) > 0.6 * vmax else "black"
-        axis.text(c, r, f"{v:g}", ha="center", va="center", fontsize=8, color=color)
+        axis.text(c, r, f"{v:g}", ha="center", va="center", fontsize=9, color=color)
     if highlight is not None:
         (top, left, h, w) = highlight
         axis.add_patch(patches.Rectangle((left - 0.5, top - 0.5), w, h, fill=False, lw=2.5, ec="black"))
@@ -89,7 +89,10 @@ def draw_stamp_step(
     vmax = max(1e-6, float(np.abs(full).max()), float(np.abs(stamp_canvas).max()))
     crop = (padding, padding, full.shape[0] - 2 * padding, full.shape[1] - 2 * padding)
 
-    figure, axes = plt.subplots(1, 4, figsize=(10, 3), dpi=dpi, gridspec_kw={"width_ratios": [1, 1, 1.6, 1.6]})
+    # two rows, so the figure fits the page's column (6.8 inches) with its numbers readable:
+    # what is stamped (input, kernel) above, what it adds up to (stamp, running sum) below
+    figure, axes = plt.subplots(2, 2, figsize=(6.8, 6.2), dpi=dpi, gridspec_kw={"height_ratios": [1, 1.6]})
+    axes = axes.flatten()
     _heatmap(axes[0], x.numpy(), "input", float(x.abs().max()), None if done else (step.row, step.col, 1, 1))
     _heatmap(axes[1], kernel.numpy(), "kernel", float(kernel.abs().max()))
     kh, kw = step.stamp.shape

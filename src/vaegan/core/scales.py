@@ -1,4 +1,5 @@
-"""Pixel scales: the one place that says how a tensor of numbers becomes pixels in [0, 1].
+"""Pixel scales: the one place that says how a tensor of numbers becomes pixels in [0,
+   1].
 
 Data is loaded in one of three *scales*:
 
@@ -6,9 +7,12 @@ Data is loaded in one of three *scales*:
 * ``symmetric``: [-1, 1], the range of a tanh (the DCGANs and the face models);
 * ``standard``: zero mean and unit variance over MNIST (the ARENA autoencoders).
 
-A model's output has one of those scales or is ``logits`` (a Bernoulli decoder: the sigmoid of
-its output is the pixel). :func:`to_unit` turns any of the four into pixels, and every model
-carries its own ``output_scale`` (see :class:`vaegan.core.model.BookModel`), so no caller needs
+A model's output has one of those scales or is ``logits`` (a Bernoulli decoder: the
+sigmoid of
+its output is the pixel). :func:`to_unit` turns any of the four into pixels, and every
+model
+carries its own ``output_scale`` (see :class:`vaegan.core.model.BookModel`), so no
+caller needs
 to know how a model was trained to look at what it makes.
 """
 
@@ -20,8 +24,16 @@ import torch
 from torch import Tensor
 
 __all__ = [
-    "SCALES", "OUTPUT_SCALES", "MNIST_MEAN", "MNIST_STD", "scale_images", "to_unit", "pixel_units",
-    "add_pixel_noise", "binarize", "data_scale",
+    "SCALES",
+    "OUTPUT_SCALES",
+    "MNIST_MEAN",
+    "MNIST_STD",
+    "scale_images",
+    "to_unit",
+    "pixel_units",
+    "add_pixel_noise",
+    "binarize",
+    "data_scale",
 ]
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
@@ -36,7 +48,10 @@ def data_scale(output_scale: str) -> str:
     """The scale of the images a model with ``output_scale`` reads and reproduces
     (a Bernoulli decoder's logits model images in [0, 1])."""
     if output_scale not in OUTPUT_SCALES:
-        raise ValueError(f"unknown output scale {output_scale!r}; use one of {', '.join(map(repr, OUTPUT_SCALES))}")
+        raise ValueError(
+            f"unknown output scale {output_scale!r}; use one of "
+            f"{', '.join(map(repr, OUTPUT_SCALES))}"
+        )
     return "unit" if output_scale == "logits" else output_scale
 
 
@@ -51,12 +66,15 @@ def scale_images(images_uint8: Tensor, scale: Scale) -> Tensor:
         return images.mul_(2.0).sub_(1.0)
     if scale == "standard":
         return images.sub_(MNIST_MEAN).div_(MNIST_STD)
-    raise ValueError(f"unknown scale {scale!r}; use one of {', '.join(map(repr, SCALES))}")
+    raise ValueError(
+        f"unknown scale {scale!r}; use one of {', '.join(map(repr, SCALES))}"
+    )
 
 
 def to_unit(images: Tensor, scale: str) -> Tensor:
     """The inverse of :func:`scale_images`: back to pixels in [0, 1] (clamped, since
-    a decoder's output can overshoot), ready to show or to classify. ``logits`` (a Bernoulli
+    a decoder's output can overshoot), ready to show or to classify. ``logits`` (a
+    Bernoulli
     decoder's output) go through a sigmoid."""
     if scale == "logits":
         return torch.sigmoid(images)
@@ -65,7 +83,9 @@ def to_unit(images: Tensor, scale: str) -> Tensor:
     elif scale == "standard":
         images = images * MNIST_STD + MNIST_MEAN
     elif scale != "unit":
-        raise ValueError(f"unknown scale {scale!r}; use one of {', '.join(map(repr, SCALES))}")
+        raise ValueError(
+            f"unknown scale {scale!r}; use one of {', '.join(map(repr, SCALES))}"
+        )
     return images.clamp(0.0, 1.0)
 
 
@@ -74,13 +94,20 @@ def pixel_units(scale: Scale) -> float:
     (``standard``: 1 / 0.3081), to state noise levels in pixels whatever the scale."""
     units = {"unit": 1.0, "symmetric": 2.0, "standard": 1.0 / MNIST_STD}
     if scale not in units:
-        raise ValueError(f"unknown scale {scale!r}; use one of {', '.join(map(repr, SCALES))}")
+        raise ValueError(
+            f"unknown scale {scale!r}; use one of {', '.join(map(repr, SCALES))}"
+        )
     return units[scale]
 
 
-def add_pixel_noise(images: Tensor, noise_std: float, scale: Scale, generator: torch.Generator) -> Tensor:
-    """``images`` plus Gaussian noise whose standard deviation is ``noise_std`` in [0, 1]
-    pixel units, whatever ``scale`` the images are in (the denoising autoencoder's input)."""
+def add_pixel_noise(
+    images: Tensor, noise_std: float, scale: Scale, generator: torch.Generator
+) -> Tensor:
+    """``images`` plus Gaussian noise whose standard deviation is ``noise_std`` in [0,
+       1]
+    pixel units, whatever ``scale`` the images are in (the denoising autoencoder's
+    input).
+    """
     noise = torch.randn(images.shape, generator=generator, device=images.device)
     return images + noise * (noise_std * pixel_units(scale))
 
@@ -94,9 +121,8 @@ def binarize(images: Tensor, generator: torch.Generator) -> Tensor:
     :func:`binarized_mnist`)."""
     if images.min() < 0 or images.max() > 1:
         raise ValueError(
-            f"binarize needs pixels in [0, 1], got values in [{images.min():.3g}, {images.max():.3g}]; "
+            f"binarize needs pixels in [0, 1], got values in [{images.min():.3g}, "
+            f"{images.max():.3g}]; "
             "load MNIST with scale='unit' (or convert with scales.to_unit)"
         )
     return torch.bernoulli(images, generator=generator)
-
-

@@ -29,7 +29,12 @@ from torch import Tensor, nn
 from vaegan.core.model import BookModel, LatentVariableModel
 
 __all__ = [
-    "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDiscriminator", "initialise_dcgan", "NORMS",
+    "MLPGenerator",
+    "MLPDiscriminator",
+    "DCGANGenerator",
+    "DCGANDiscriminator",
+    "initialise_dcgan",
+    "NORMS",
 ]
 
 NORMS = ("batch", "none", "spectral")
@@ -38,19 +43,26 @@ NORMS = ("batch", "none", "spectral")
 def _check_image_shape(image_shape: Sequence[int], stages: int) -> tuple[int, int, int]:
     image_shape = tuple(int(s) for s in image_shape)
     if len(image_shape) != 3 or min(image_shape) <= 0:
-        raise ValueError(f"image_shape must be (channels, height, width) with positive sizes, got {image_shape}")
+        raise ValueError(
+            "image_shape must be (channels, height, width) with positive sizes, got "
+            f"{image_shape}"
+        )
     if image_shape[1] != image_shape[2]:
-        raise ValueError(f"DCGAN images are square, got {image_shape[1]}x{image_shape[2]}")
+        raise ValueError(
+            f"DCGAN images are square, got {image_shape[1]}x{image_shape[2]}"
+        )
     if image_shape[1] % 2**stages:
         raise ValueError(
-            f"{stages} stride-2 stages need the image size to be divisible by {2**stages}, got {image_shape[1]}; "
+            f"{stages} stride-2 stages need the image size to be divisible by "
+            f"{2**stages}, got {image_shape[1]}; "
             f"use fewer hidden_channels or another image size"
         )
     return image_shape
 
 
 class _Generator(LatentVariableModel):
-    """A generator is a latent-variable model whose forward pass is the decoder: ``sample_images``,
+    """A generator is a latent-variable model whose forward pass is the decoder:
+       ``sample_images``,
     ``decode_images`` and ``sample_latents`` come from :class:`LatentVariableModel`."""
 
     decode_batch_size = 500
@@ -60,16 +72,29 @@ class _Generator(LatentVariableModel):
 
 
 class MLPGenerator(_Generator):
-    """``(b, latent) -> (b, c, h, w)`` pixels in [0, 1] (sigmoid output), as in the seminar."""
+    """``(b, latent) -> (b, c, h, w)`` pixels in [0, 1] (sigmoid output), as in the
+       seminar."""
 
     output_scale = "unit"
 
-    def __init__(self, latent_size: int = 20, hidden_size: int = 400, image_shape: Sequence[int] = (1, 28, 28)) -> None:
+    def __init__(
+        self,
+        latent_size: int = 20,
+        hidden_size: int = 400,
+        image_shape: Sequence[int] = (1, 28, 28),
+    ) -> None:
         super().__init__()
         if latent_size < 1 or hidden_size < 1:
-            raise ValueError(f"latent_size and hidden_size must be at least 1, got {latent_size} and {hidden_size}")
+            raise ValueError(
+                f"latent_size and hidden_size must be at least 1, got {latent_size} "
+                f"and {hidden_size}"
+            )
         self.latent_size, self.image_shape = latent_size, tuple(image_shape)
-        self.config = dict(latent_size=latent_size, hidden_size=hidden_size, image_shape=list(self.image_shape))
+        self.config = dict(
+            latent_size=latent_size,
+            hidden_size=hidden_size,
+            image_shape=list(self.image_shape),
+        )
         c, h, w = self.image_shape
         self.net = nn.Sequential(
             nn.Linear(latent_size, hidden_size),
@@ -87,13 +112,18 @@ class MLPGenerator(_Generator):
 class MLPDiscriminator(BookModel):
     """``(b, c, h, w) -> (b,)`` logits: one hidden layer of GELU units."""
 
-    def __init__(self, hidden_size: int = 400, image_shape: Sequence[int] = (1, 28, 28)) -> None:
+    def __init__(
+        self, hidden_size: int = 400, image_shape: Sequence[int] = (1, 28, 28)
+    ) -> None:
         super().__init__()
         self.image_shape = tuple(image_shape)
         self.config = dict(hidden_size=hidden_size, image_shape=list(self.image_shape))
         c, h, w = self.image_shape
         self.net = nn.Sequential(
-            Rearrange("b c h w -> b (c h w)"), nn.Linear(c * h * w, hidden_size), nn.GELU(), nn.Linear(hidden_size, 1),
+            Rearrange("b c h w -> b (c h w)"),
+            nn.Linear(c * h * w, hidden_size),
+            nn.GELU(),
+            nn.Linear(hidden_size, 1),
         )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -117,10 +147,17 @@ class DCGANGenerator(_Generator):
     ) -> None:
         super().__init__()
         if latent_size < 1 or not hidden_channels or min(hidden_channels) < 1:
-            raise ValueError(f"need latent_size >= 1 and positive hidden_channels, got {latent_size} and {list(hidden_channels)}")
+            raise ValueError(
+                "need latent_size >= 1 and positive hidden_channels, got "
+                f"{latent_size} and {list(hidden_channels)}"
+            )
         self.image_shape = _check_image_shape(image_shape, len(hidden_channels))
         self.latent_size = latent_size
-        self.config = dict(latent_size=latent_size, hidden_channels=list(hidden_channels), image_shape=list(self.image_shape))
+        self.config = dict(
+            latent_size=latent_size,
+            hidden_channels=list(hidden_channels),
+            image_shape=list(self.image_shape),
+        )
         first = self.image_shape[1] // 2 ** len(hidden_channels)
         widest = hidden_channels[-1]
         layers: list[nn.Module] = [
@@ -129,12 +166,19 @@ class DCGANGenerator(_Generator):
             nn.BatchNorm2d(widest),
             nn.ReLU(),
         ]
-        # each stage doubles the size and steps down the channel list; the last one makes the image
+        # each stage doubles the size and steps down the channel list; the last one
+        # makes the image
         outputs = list(reversed(hidden_channels[:-1])) + [self.image_shape[0]]
         previous = widest
         for index, out in enumerate(outputs):
-            layers.append(nn.ConvTranspose2d(previous, out, 4, stride=2, padding=1, bias=False))
-            layers += [nn.BatchNorm2d(out), nn.ReLU()] if index < len(outputs) - 1 else [nn.Tanh()]
+            layers.append(
+                nn.ConvTranspose2d(previous, out, 4, stride=2, padding=1, bias=False)
+            )
+            layers += (
+                [nn.BatchNorm2d(out), nn.ReLU()]
+                if index < len(outputs) - 1
+                else [nn.Tanh()]
+            )
             previous = out
         self.net = nn.Sequential(*layers)
         initialise_dcgan(self)
@@ -145,7 +189,8 @@ class DCGANGenerator(_Generator):
 
 
 class DCGANDiscriminator(BookModel):
-    """``(b, c, h, w) -> (b,)`` logits: stride-2 convolutions, LeakyReLU(0.2), one linear layer."""
+    """``(b, c, h, w) -> (b,)`` logits: stride-2 convolutions, LeakyReLU(0.2), one
+       linear layer."""
 
     def __init__(
         self,
@@ -157,20 +202,35 @@ class DCGANDiscriminator(BookModel):
         if norm not in NORMS:
             raise ValueError(f"norm must be one of {', '.join(NORMS)}, got {norm!r}")
         if not hidden_channels or min(hidden_channels) < 1:
-            raise ValueError(f"hidden_channels must be positive sizes, got {list(hidden_channels)}")
+            raise ValueError(
+                f"hidden_channels must be positive sizes, got {list(hidden_channels)}"
+            )
         self.image_shape = _check_image_shape(image_shape, len(hidden_channels))
-        self.config = dict(hidden_channels=list(hidden_channels), image_shape=list(self.image_shape), norm=norm)
-        wrap = nn.utils.parametrizations.spectral_norm if norm == "spectral" else (lambda layer: layer)
+        self.config = dict(
+            hidden_channels=list(hidden_channels),
+            image_shape=list(self.image_shape),
+            norm=norm,
+        )
+        wrap = (
+            nn.utils.parametrizations.spectral_norm
+            if norm == "spectral"
+            else (lambda layer: layer)
+        )
         last = self.image_shape[1] // 2 ** len(hidden_channels)
         layers: list[nn.Module] = []
         previous = self.image_shape[0]
         for index, width in enumerate(hidden_channels):
-            layers.append(wrap(nn.Conv2d(previous, width, 4, stride=2, padding=1, bias=False)))
+            layers.append(
+                wrap(nn.Conv2d(previous, width, 4, stride=2, padding=1, bias=False))
+            )
             if norm == "batch" and index > 0:  # never on the input layer
                 layers.append(nn.BatchNorm2d(width))
             layers.append(nn.LeakyReLU(0.2))
             previous = width
-        layers += [Rearrange("b c h w -> b (c h w)"), wrap(nn.Linear(previous * last * last, 1, bias=False))]
+        layers += [
+            Rearrange("b c h w -> b (c h w)"),
+            wrap(nn.Linear(previous * last * last, 1, bias=False)),
+        ]
         self.net = nn.Sequential(*layers)
         initialise_dcgan(self)
 
@@ -185,8 +245,13 @@ def initialise_dcgan(model: nn.Module) -> nn.Module:
     batch-norm scales from N(1, 0.02) and shifts 0."""
     for module in model.modules():
         if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-            # with spectral norm the raw weight lives in parametrizations.weight.original
-            weight = module.parametrizations.weight.original if hasattr(module, "parametrizations") else module.weight
+            # with spectral norm the raw weight lives in
+            # parametrizations.weight.original
+            weight = (
+                module.parametrizations.weight.original
+                if hasattr(module, "parametrizations")
+                else module.weight
+            )
             nn.init.normal_(weight, 0.0, 0.02)
         elif isinstance(module, nn.BatchNorm2d):
             nn.init.normal_(module.weight, 1.0, 0.02)

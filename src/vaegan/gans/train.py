@@ -23,9 +23,20 @@ from vaegan.core.args import RunArgs
 from vaegan.core.checkpoints import save_checkpoint, save_timeline, side_path
 from vaegan.core.trainer import DivergenceError, Trainer, check_finite, log_image_grids
 from vaegan.gans.losses import (
-    GENERATOR_LOSSES, critic_generator_loss, critic_loss, discriminator_loss, generator_loss, gradient_penalty,
+    GENERATOR_LOSSES,
+    critic_generator_loss,
+    critic_loss,
+    discriminator_loss,
+    generator_loss,
+    gradient_penalty,
 )
-from vaegan.gans.models import NORMS, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from vaegan.gans.models import (
+    NORMS,
+    DCGANDiscriminator,
+    DCGANGenerator,
+    MLPDiscriminator,
+    MLPGenerator,
+)
 from vaegan.judge.sampling import evaluate_generator
 
 __all__ = ["GANArgs", "GANTrainer", "DivergenceError", "build_gan", "LOSSES"]
@@ -44,7 +55,10 @@ class GANArgs(RunArgs):
     dataset: str = "mnist"
     latent_size: int = 100
     hidden_size: int = 400  # mlp only
-    hidden_channels: tuple[int, ...] = (64, 128)  # dcgan only; ARENA's CelebA: (128, 256, 512)
+    hidden_channels: tuple[int, ...] = (
+        64,
+        128,
+    )  # dcgan only; ARENA's CelebA: (128, 256, 512)
     image_size: int | None = None  # None: 28 for mnist, 64 for celeba
     loss: str = "bce"  # or "wgan-gp"
     generator_loss: str = "non_saturating"  # or "minimax" (bce only)
@@ -62,27 +76,77 @@ class GANArgs(RunArgs):
 
     def __post_init__(self) -> None:
         need = self.require
-        need(self.model in ("mlp", "dcgan"), f"model must be 'mlp' or 'dcgan', got {self.model!r}")
-        need(self.dataset in GAN_DATASETS, f"unknown dataset {self.dataset!r}; use one of {', '.join(GAN_DATASETS)}")
-        need(isinstance(self.latent_size, int) and self.latent_size >= 1, f"latent_size must be an int >= 1, got {self.latent_size!r}")
-        need(self.loss in LOSSES, f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
-        need(self.generator_loss in GENERATOR_LOSSES, f"generator_loss must be one of {', '.join(GENERATOR_LOSSES)}, got {self.generator_loss!r}")
-        need(self.norm in NORMS, f"norm must be one of {', '.join(NORMS)}, got {self.norm!r}")
-        need(not (self.loss == "wgan-gp" and self.norm == "batch"),
-             "the WGAN-GP critic must not use batch norm (the penalty is per sample); use norm='none'")
-        need(not (self.loss == "wgan-gp" and self.generator_loss != "non_saturating"),
-             "generator_loss applies to the bce loss only; a Wasserstein generator minimises -critic(G(z))")
-        need(self.model == "dcgan" or self.norm == "batch", "norm applies to the dcgan discriminator only")
+        need(
+            self.model in ("mlp", "dcgan"),
+            f"model must be 'mlp' or 'dcgan', got {self.model!r}",
+        )
+        need(
+            self.dataset in GAN_DATASETS,
+            f"unknown dataset {self.dataset!r}; use one of {', '.join(GAN_DATASETS)}",
+        )
+        need(
+            isinstance(self.latent_size, int) and self.latent_size >= 1,
+            f"latent_size must be an int >= 1, got {self.latent_size!r}",
+        )
+        need(
+            self.loss in LOSSES,
+            f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}",
+        )
+        need(
+            self.generator_loss in GENERATOR_LOSSES,
+            f"generator_loss must be one of {', '.join(GENERATOR_LOSSES)}, got "
+            f"{self.generator_loss!r}",
+        )
+        need(
+            self.norm in NORMS,
+            f"norm must be one of {', '.join(NORMS)}, got {self.norm!r}",
+        )
+        need(
+            not (self.loss == "wgan-gp" and self.norm == "batch"),
+            "the WGAN-GP critic must not use batch norm (the penalty is per sample); "
+            "use norm='none'",
+        )
+        need(
+            not (self.loss == "wgan-gp" and self.generator_loss != "non_saturating"),
+            "generator_loss applies to the bce loss only; a Wasserstein generator "
+            "minimises -critic(G(z))",
+        )
+        need(
+            self.model == "dcgan" or self.norm == "batch",
+            "norm applies to the dcgan discriminator only",
+        )
         need(self.gp_weight >= 0, f"gp_weight must be >= 0, got {self.gp_weight}")
-        need(self.critic_steps >= 1, f"critic_steps must be >= 1, got {self.critic_steps}")
-        need(self.lr > 0 and (self.discriminator_lr is None or self.discriminator_lr > 0), "learning rates must be > 0")
-        need(len(self.betas) == 2 and all(0 <= b < 1 for b in self.betas), f"betas must be two numbers in [0, 1), got {self.betas}")
-        need(self.batch_size >= 2, f"batch_size must be >= 2 (batch norm needs more than one image), got {self.batch_size}")
+        need(
+            self.critic_steps >= 1,
+            f"critic_steps must be >= 1, got {self.critic_steps}",
+        )
+        need(
+            self.lr > 0
+            and (self.discriminator_lr is None or self.discriminator_lr > 0),
+            "learning rates must be > 0",
+        )
+        need(
+            len(self.betas) == 2 and all(0 <= b < 1 for b in self.betas),
+            f"betas must be two numbers in [0, 1), got {self.betas}",
+        )
+        need(
+            self.batch_size >= 2,
+            "batch_size must be >= 2 (batch norm needs more than one image), got "
+            f"{self.batch_size}",
+        )
         need(self.epochs >= 0, f"epochs must be >= 0, got {self.epochs}")
-        need(self.train_limit is None or self.train_limit >= self.batch_size,
-             f"train_limit must be None or at least one batch ({self.batch_size}), got {self.train_limit}")
-        need(self.log_every >= 1 and self.sample_count >= 1, "log_every and sample_count must be >= 1")
-        self.hidden_channels, self.betas = tuple(self.hidden_channels), tuple(self.betas)
+        need(
+            self.train_limit is None or self.train_limit >= self.batch_size,
+            f"train_limit must be None or at least one batch ({self.batch_size}), got "
+            f"{self.train_limit}",
+        )
+        need(
+            self.log_every >= 1 and self.sample_count >= 1,
+            "log_every and sample_count must be >= 1",
+        )
+        self.hidden_channels, self.betas = tuple(self.hidden_channels), tuple(
+            self.betas
+        )
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -105,12 +169,20 @@ def build_gan(args: GANArgs) -> tuple[nn.Module, nn.Module]:
 
 def training_images(args: GANArgs, scale: str) -> data.ImageTensors:
     if args.dataset == "celeba":
-        return data.celeba_tensors("train", image_size=args.image_shape[1], limit=args.train_limit)
+        return data.celeba_tensors(
+            "train", image_size=args.image_shape[1], limit=args.train_limit
+        )
     digits = data.mnist(train=True, scale=scale, limit=args.train_limit)
     if args.image_shape[1:] != (28, 28):
         digits = data.ImageTensors(
-            nn.functional.interpolate(digits.images, size=args.image_shape[1:], mode="bilinear", align_corners=False),
-            digits.labels, digits.scale,
+            nn.functional.interpolate(
+                digits.images,
+                size=args.image_shape[1:],
+                mode="bilinear",
+                align_corners=False,
+            ),
+            digits.labels,
+            digits.scale,
         )
     return digits
 
@@ -127,37 +199,63 @@ class GANTrainer(Trainer):
 
     @property
     def scale(self) -> str:
-        return GENERATORS[self.args.model].output_scale  # the generator's output is what the data must look like
+        return GENERATORS[
+            self.args.model
+        ].output_scale  # the generator's output is what the data must look like
 
     def training_images(self) -> data.ImageTensors:
         return training_images(self.args, self.scale)
 
     def build(self) -> None:
         args = self.args
-        self.generator, self.discriminator = (net.to(self.device) for net in build_gan(args))
-        self.optimizer_g = torch.optim.Adam(self.generator.parameters(), lr=args.lr, betas=args.betas)
-        self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(), lr=args.discriminator_lr or args.lr, betas=args.betas)
+        self.generator, self.discriminator = (
+            net.to(self.device) for net in build_gan(args)
+        )
+        self.optimizer_g = torch.optim.Adam(
+            self.generator.parameters(), lr=args.lr, betas=args.betas
+        )
+        self.optimizer_d = torch.optim.Adam(
+            self.discriminator.parameters(),
+            lr=args.discriminator_lr or args.lr,
+            betas=args.betas,
+        )
         self.noise = torch.Generator().manual_seed(args.seed + 1)
-        self.fixed_latents = torch.randn(args.sample_count, args.latent_size, generator=torch.Generator().manual_seed(args.seed))
+        self.fixed_latents = torch.randn(
+            args.sample_count,
+            args.latent_size,
+            generator=torch.Generator().manual_seed(args.seed),
+        )
         self.last_generator = {"g_loss": float("nan"), "grad_norm_g": float("nan")}
 
     def _check(self, name: str, value: Tensor) -> None:
         network = "discriminator" if name.startswith("d") else "generator"
-        check_finite(value, self.step, network, hint=(
-            f"Lower the learning rate, check the inputs' scale ({self.scale}), or use the non-saturating/WGAN-GP loss."
-        ))
+        check_finite(
+            value,
+            self.step,
+            network,
+            hint=(
+                f"Lower the learning rate, check the inputs' scale ({self.scale}), or "
+                "use the non-saturating/WGAN-GP loss."
+            ),
+        )
 
     def _latents(self, count: int) -> Tensor:
-        return torch.randn(count, self.args.latent_size, generator=self.noise).to(self.device)
+        return torch.randn(count, self.args.latent_size, generator=self.noise).to(
+            self.device
+        )
 
     def discriminator_step(self, real: Tensor) -> dict[str, float]:
-        """One update of the discriminator (or critic) on a real batch and a fresh fake one."""
+        """One update of the discriminator (or critic) on a real batch and a fresh fake
+           one."""
         with torch.no_grad():
             fake = self.generator(self._latents(real.shape[0]))
         real_out, fake_out = self.discriminator(real), self.discriminator(fake)
         if self.args.loss == "bce":
             loss = discriminator_loss(real_out, fake_out)
-            d_real, d_fake = torch.sigmoid(real_out).mean(), torch.sigmoid(fake_out).mean()
+            d_real, d_fake = (
+                torch.sigmoid(real_out).mean(),
+                torch.sigmoid(fake_out).mean(),
+            )
         else:
             penalty = gradient_penalty(self.discriminator, real, fake, self.noise)
             loss = critic_loss(real_out, fake_out) + self.args.gp_weight * penalty
@@ -167,11 +265,18 @@ class GANTrainer(Trainer):
         loss.backward()
         norm = _gradient_norm(self.discriminator)
         self.optimizer_d.step()
-        return {"d_loss": loss.item(), "d_real": d_real.item(), "d_fake": d_fake.item(), "grad_norm_d": norm}
+        return {
+            "d_loss": loss.item(),
+            "d_real": d_real.item(),
+            "d_fake": d_fake.item(),
+            "grad_norm_d": norm,
+        }
 
     def generator_step(self) -> dict[str, float]:
         """One update of the generator against the current discriminator."""
-        fake_out = self.discriminator(self.generator(self._latents(self.args.batch_size)))
+        fake_out = self.discriminator(
+            self.generator(self._latents(self.args.batch_size))
+        )
         if self.args.loss == "bce":
             loss = generator_loss(fake_out, self.args.generator_loss)
         else:
@@ -183,8 +288,11 @@ class GANTrainer(Trainer):
         self.optimizer_g.step()
         return {"g_loss": loss.item(), "grad_norm_g": norm}
 
-    def training_step(self, real: Tensor, labels: Tensor | None = None) -> dict[str, float]:
-        """A discriminator update on ``real`` (the labels are not used); every ``critic_steps``-th call,
+    def training_step(
+        self, real: Tensor, labels: Tensor | None = None
+    ) -> dict[str, float]:
+        """A discriminator update on ``real`` (the labels are not used); every
+           ``critic_steps``-th call,
         a generator update too.
         Returns the step's numbers (the generator's are those of its latest update)."""
         self.step += 1
@@ -194,12 +302,18 @@ class GANTrainer(Trainer):
         return {**record, **self.last_generator}
 
     def log_samples(self) -> dict:
-        """The fixed latent batch, decoded now (in evaluation mode: batch norm uses its running
+        """The fixed latent batch, decoded now (in evaluation mode: batch norm uses its
+           running
         statistics); kept in ``snapshots`` and (optionally) logged."""
-        snapshot = {"step": self.step, "samples": self.generator.decode_images(self.fixed_latents)}
+        snapshot = {
+            "step": self.step,
+            "samples": self.generator.decode_images(self.fixed_latents),
+        }
         self.snapshots.append(snapshot)
         if self.wandb is not None:
-            log_image_grids(self.wandb, {"samples": snapshot["samples"]}, self.step, nrow=8)
+            log_image_grids(
+                self.wandb, {"samples": snapshot["samples"]}, self.step, nrow=8
+            )
         return snapshot
 
     @property
@@ -219,26 +333,45 @@ class GANTrainer(Trainer):
         return evaluate_generator(model)
 
     def save(
-        self, path, metrics: dict | None = None, half: bool = False, discriminator: bool = False,
-        timeline: int = 0, extra: dict | None = None,
+        self,
+        path,
+        metrics: dict | None = None,
+        half: bool = False,
+        discriminator: bool = False,
+        timeline: int = 0,
+        extra: dict | None = None,
     ):
-        """Save the generator as ``path`` (and the discriminator as ``path_discriminator`` when asked).
+        """Save the generator as ``path`` (and the discriminator as
+           ``path_discriminator`` when asked).
 
-        With ``timeline=k``, also ``path_timeline.pt``: the first k fixed-latent samples of every
-        snapshot and every step's recorded signals, so a page can show how the run trained without
-        training it (read it back with :func:`vaegan.core.checkpoints.load_timeline`)."""
+        With ``timeline=k``, also ``path_timeline.pt``: the first k fixed-latent samples
+        of every
+        snapshot and every step's recorded signals, so a page can show how the run
+        trained without
+        training it (read it back with :func:`vaegan.core.checkpoints.load_timeline`).
+        """
         written = super().save(path, metrics, half, extra)
         if discriminator:
-            save_checkpoint(self.discriminator, side_path(path, "discriminator"), metadata=self.metadata(metrics, extra), half=half)
+            save_checkpoint(
+                self.discriminator,
+                side_path(path, "discriminator"),
+                metadata=self.metadata(metrics, extra),
+                half=half,
+            )
         if timeline:
             save_timeline(path, **self.timeline(timeline))
         return written
 
     def timeline(self, count: int) -> dict:
-        """How this run trained, in the format of :func:`vaegan.core.checkpoints.load_timeline`: the
-        steps of the snapshots, the first ``count`` fixed-latent samples of each, and every step's signals."""
+        """How this run trained, in the format of
+           :func:`vaegan.core.checkpoints.load_timeline`: the
+        steps of the snapshots, the first ``count`` fixed-latent samples of each, and
+        every step's signals.
+        """
         return {
             "steps": torch.tensor([snapshot["step"] for snapshot in self.snapshots]),
-            "samples": torch.stack([snapshot["samples"][:count] for snapshot in self.snapshots]),
+            "samples": torch.stack(
+                [snapshot["samples"][:count] for snapshot in self.snapshots]
+            ),
             "history": self.history,
         }

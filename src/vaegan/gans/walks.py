@@ -1,7 +1,9 @@
 """Walks through a GAN's code space: the great circle between two codes, decoded.
 
-A generator's codes are draws from N(0, I) in many dimensions, where nearly all the probability
-lies near a sphere of radius sqrt(d); the walk stays on it so that every point along the way
+A generator's codes are draws from N(0, I) in many dimensions, where nearly all the
+probability
+lies near a sphere of radius sqrt(d); the walk stays on it so that every point along the
+way
 looks like a code the generator was trained on.
 """
 
@@ -16,21 +18,31 @@ __all__ = ["slerp", "walk"]
 def slerp(start: Tensor, end: Tensor, steps: int) -> Tensor:
     """``(d,), (d,) -> (steps, d)``: spherical interpolation from ``start`` to ``end``.
 
-    A straight line between two N(0, I) draws in many dimensions passes through points of
-    smaller norm than the prior ever produces (the midpoint's norm is about 0.71 of the ends');
+    A straight line between two N(0, I) draws in many dimensions passes through points
+    of
+    smaller norm than the prior ever produces (the midpoint's norm is about 0.71 of the
+    ends');
     the great-circle path keeps the norm, so every point looks like a typical draw."""
     if steps < 2:
         raise ValueError(f"steps must be at least 2, got {steps}")
     if start.shape != end.shape or start.dim() != 1:
-        raise ValueError(f"start and end must be two vectors of one shape, got {tuple(start.shape)} and {tuple(end.shape)}")
+        raise ValueError(
+            f"start and end must be two vectors of one shape, got {tuple(start.shape)} "
+            f"and {tuple(end.shape)}"
+        )
     t = torch.linspace(0, 1, steps, dtype=start.dtype).unsqueeze(1)
     cosine = (start @ end / (start.norm() * end.norm())).clamp(-1, 1)
     angle = torch.arccos(cosine)
-    if angle < 1e-4:  # (almost) the same direction: the straight line is the great circle
+    if (
+        angle < 1e-4
+    ):  # (almost) the same direction: the straight line is the great circle
         return (1 - t) * start + t * end
-    return (torch.sin((1 - t) * angle) * start + torch.sin(t * angle) * end) / torch.sin(angle)
+    return (
+        torch.sin((1 - t) * angle) * start + torch.sin(t * angle) * end
+    ) / torch.sin(angle)
 
 
 def walk(generator: nn.Module, start: Tensor, end: Tensor, steps: int = 9) -> Tensor:
-    """The images along the spherical path between latents ``start`` and ``end``: ``(steps, c, h, w)``."""
+    """The images along the spherical path between latents ``start`` and ``end``:
+       ``(steps, c, h, w)``."""
     return generator.decode_images(slerp(start, end, steps))
