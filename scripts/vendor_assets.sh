@@ -14,4 +14,11 @@ rm -rf "$target/mathjax/sre" "$target/mathjax/node-main.js"
 # ipywidgets html-manager 1.x (ipywidgets 8): the AMD bundle and its Font Awesome fonts.
 find node_modules/@jupyter-widgets/html-manager/dist -maxdepth 1 -type f ! -name '*.map' \
   -exec cp {} "$target/html-manager/" \;
+# onnxruntime-web, WebAssembly only: the runtime, its loader and the single binary it loads. The live
+# explorers fetch them only when the reader reaches one (pages stay light), single-threaded (no
+# SharedArrayBuffer, so a static host needs no special headers).
+mkdir -p "$target/onnxruntime"
+for file in ort.wasm.min.js ort-wasm-simd-threaded.mjs ort-wasm-simd-threaded.wasm; do
+  cp "node_modules/onnxruntime-web/dist/$file" "$target/onnxruntime/"
+done
 echo "vendored into $target: $(du -sh "$target" | cut -f1)"

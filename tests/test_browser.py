@@ -126,6 +126,15 @@ def test_every_page_in_headless_chromium(site):
     assert len(reports) == len(pages) + 2
     for report, (page, expected) in zip(reports, pages):
         assert report["problems"] == [] and report["explorers"] == expected and report["moved"] == expected
+        # every page's weight was measured (printed above; issue 18 sets budgets on it)
+        html_bytes = (SITE / page).stat().st_size
+        assert report["weight"]["html"] >= 0.5 * html_bytes and report["weight"]["total"] >= report["weight"]["html"], report
+        # every live explorer ran its network in the page, as PyTorch decodes (checked in the script)
+        assert all(live["status"] == "live" and live["difference"] <= 1e-4 and live["changed"] for live in report["live"]), report
+        if page.endswith("03_variational_autoencoders.html"):
+            assert len(report["live"]) >= 1, "chapter 3's VAE latent plane decodes live"
+        # MathJax loads exactly where there is maths to typeset (the introduction has none)
+        assert report["mathjax"] == (report["math"] > 0), report
         # on a 390 px phone the page itself never scrolls sideways (a wide figure scrolls in its own box)
         assert report["phone"] is not None and report["phone"]["scrollWidth"] <= 391, report
         if "/chapters/" in page:

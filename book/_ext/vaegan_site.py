@@ -9,6 +9,9 @@
 4. The introduction's gallery (``book/_generated/gallery.png``) is drawn from the committed
    models before the pages are read (:func:`vaegan.pages.gallery.write_gallery`), so it shows
    what the checkpoints of this commit generate.
+5. MathJax only on pages with maths of their own. Sphinx asks whether a page "has equations"
+   counting the pages its table of contents includes, so the introduction (the root of the
+   table of contents, no maths) loaded all of MathJax.
 """
 
 import re
@@ -24,9 +27,14 @@ def _set_theme_mode(app, config):
     config.html_context.setdefault("default_mode", "light")
 
 
-def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+def _tidy_scripts(app, pagename, templatename, context, doctree):
+    """Fixes 1 and 5: drop duplicate scripts, and MathJax from a page without maths of its own."""
+    own_maths = app.env.get_domain("math").data["has_equations"].get(pagename, False)
     seen, unique = set(), []
     for script in context.get("script_files", []):
+        body = str(getattr(script, "attributes", {}).get("body", ""))
+        if not own_maths and ("mathjax" in str(getattr(script, "filename", script) or "").lower() or "MathJax" in body):
+            continue
         # The copies differ only in how "no file" is spelt (None or ""): compare what the browser runs.
         attributes = getattr(script, "attributes", {})
         key = (str(getattr(script, "filename", script) or ""), tuple(sorted((k, str(v)) for k, v in attributes.items())))
@@ -76,6 +84,7 @@ def _draw_gallery(app):
 def setup(app):
     app.connect("builder-inited", _draw_gallery)
     app.connect("config-inited", _set_theme_mode)
-    app.connect("html-page-context", _drop_duplicate_scripts)
+    # after sphinx.ext.mathjax (priority 500) has added its scripts to the page
+    app.connect("html-page-context", _tidy_scripts, priority=900)
     app.connect("doctree-resolved", _describe_figures)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -213,14 +213,30 @@ for (const spec of pages) {
   await guard(page, problems);
 
   const report = {
-    page: path, explorers: 0, moved: 0, math: 0, questions: 0, answered: 0, axe: {}, contrast: {}, phone: null, seconds: {},
+    page: path, weight: null, live: [], explorers: 0, moved: 0, math: 0, mathjax: null, questions: 0, answered: 0, axe: {}, contrast: {}, phone: null, seconds: {},
   };
   try {
     await open(page, path, expected);
+    // The page's weight on a first visit (an empty cache): the HTML document, and everything it
+    // loaded until the network went quiet, in bytes as they came over the wire
+    report.weight = await page.evaluate(() => {
+      const [document_] = performance.getEntriesByType("navigation");
+      const resources = performance.getEntriesByType("resource");
+      const size = (entry) => entry.encodedBodySize || entry.transferSize || 0;
+      return { html: size(document_), total: size(document_) + resources.reduce((sum, e) => sum + size(e), 0),
+               requests: 1 + resources.length };
+    });
+    // (measured at once: the live explorers' runtime and networks must not be part of it)
+    const fetchedEarly = await page.evaluate(() => performance.getEntriesByType("resource")
+      .filter((e) => /onnxruntime|\.onnx$|\.wasm$/.test(e.name)).map((e) => e.name));
+    if (fetchedEarly.length) problems.push(`live explorers' files loaded before any was reached: ${fetchedEarly.join(", ")}`);
     // MathJax 3 marks typeset maths with mjx-container elements.
     report.math = await page.locator("mjx-container").count();
     const hasMath = (await page.locator(".math").count()) > 0;
     if (hasMath && report.math === 0) problems.push("maths on the page was not typeset (MathJax did not run)");
+    // MathJax is a large download: only a page with maths of its own loads it
+    report.mathjax = await page.evaluate(() => [...document.scripts].some((s) => /mathjax/i.test(s.src)));
+    if (!hasMath && report.mathjax) problems.push("the page loads MathJax but has no maths");
 
     const explorers = page.locator(".vaegan-explorer");
     report.explorers = await explorers.count();
@@ -272,6 +288,37 @@ for (const spec of pages) {
           problems.push(`explorer ${index}: choosing another preset did not change the image`);
         }
       }
+    }
+    // Live explorers: nothing of the runtime or the networks loads before the reader reaches one;
+    // then the network runs in the page, decodes the stored codes as PyTorch did (largest pixel
+    // difference), follows the pointer, and is timed (median of 50 single decodes, printed).
+    report.live = [];
+    const lives = page.locator(".vaegan-live");
+    for (let index = 0; index < await lives.count(); index++) {
+      const live = lives.nth(index);
+      await live.scrollIntoViewIfNeeded();
+      await live.evaluate((e) => new Promise((resolve, reject) => {
+        const started = Date.now();
+        const wait = () => (e.dataset.liveStatus ? resolve() : Date.now() - started > 60000 ? reject(new Error("timeout")) : setTimeout(wait, 50));
+        wait();
+      }));
+      const state = await live.evaluate((e) => ({ status: e.dataset.liveStatus, error: e.dataset.liveError || null,
+                                                   difference: Number(e.dataset.maxDifference) }));
+      const hash = () => live.evaluate((e) => {
+        const canvas = e.querySelector("canvas.vaegan-live-output");
+        const data = canvas.getContext("2d", { willReadFrequently: true }).getImageData(0, 0, canvas.width, canvas.height).data;
+        return data.reduce((sum, value) => (sum * 31 + value) % 1000000007, 7);
+      });
+      const before = await hash();
+      const box = await live.locator(".vaegan-live-plane").boundingBox();
+      await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3);
+      await page.waitForTimeout(300);
+      state.changed = before !== (await hash());
+      state.median_ms = state.status === "live" ? Math.round((await live.evaluate((e) => e.vaeganBenchmark(50))) * 1000) / 1000 : null;
+      report.live.push(state);
+      if (state.status !== "live") problems.push(`live explorer ${index} fell back to frames: ${state.error}`);
+      else if (!(state.difference <= 1e-4)) problems.push(`live explorer ${index}: the browser's pixels differ from PyTorch's by ${state.difference}`);
+      if (!state.changed) problems.push(`live explorer ${index}: moving the pointer did not change the decoded image`);
     }
     // Self-check questions: answer the first multiple-choice question wrong, then right, and the first
     // number question right, and read the feedback the reader would see (no kernel, no request).

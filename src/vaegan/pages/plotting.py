@@ -251,15 +251,10 @@ def plot_signals(history: list[dict], keys, ax=None, window: int = 25, title: st
         _, ax = plt.subplots(figsize=(6, 3.2))
     steps = np.array([row["step"] for row in history])
     window = max(1, min(window, len(history)))
-    styles = ["-", "--", ":", "-."]  # lines differ in dash as well as colour, and carry their names at their ends
+    styles = ["-", "--", ":", "-."]  # lines differ in dash as well as colour; the legend names them
     for index, key in enumerate(keys):
         averaged = moving_average([row[key] for row in history], window)
         ax.plot(steps[window - 1:], averaged, label=key, linestyle=styles[index % len(styles)])
-        finite = np.flatnonzero(np.isfinite(averaged))
-        if finite.size:
-            last = finite[-1]
-            ax.annotate(key, (steps[window - 1:][last], averaged[last]), xytext=(3, 0), textcoords="offset points",
-                        fontsize=7, va="center", annotation_clip=False)
     ax.set(xlabel="step", title=title or "")
     if log:
         ax.set_yscale("log")

@@ -1,0 +1,171 @@
+"""Live explorers: the book's own trained networks, run in the reader's browser.
+
+A network is exported with ``torch.onnx`` when the page is built and run by onnxruntime-web
+(vendored from npm into the site, WebAssembly, one thread), which the page fetches only when the
+reader scrolls to the explorer. The explorer is one HTML output with its script
+(``live_explorer.js``), so it needs no kernel and no widget manager. Where the runtime cannot load
+(the notebook outside the website, in Jupyter or Colab, or a browser without WebAssembly) the same
+explorer answers from frames precomputed on a grid of the plane.
+
+* :func:`export_onnx`: a module to an ``.onnx`` file, checked against PyTorch on the way;
+* :func:`latent_plane_explorer`: drag a point over a plane of a decoder's code space and watch
+  the decoded image follow.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import warnings
+from pathlib import Path
+
+import torch
+from torch import Tensor, nn
+
+from vaegan.core.checkpoints import atomic_file
+from vaegan.core.model import mode
+
+__all__ = ["DecodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "SITE_MODELS", "RUNTIME"]
+
+# Where a chapter page (book/chapters/NAME.html) finds the exported networks and the runtime.
+SITE_MODELS = "../../_static/live"
+RUNTIME = "../../_static/vendor/onnxruntime/ort.wasm.min.js"
+_SCRIPT = Path(__file__).with_name("live_explorer.js")
+
+
+class DecodeToPixels(nn.Module):
+    """``(b, latent) -> (b, c, h, w)`` pixels in [0, 1]: a decoder and its model's ``to_pixels``,
+    as one module to export (the page shows pixels, whatever scale the model trains on)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        if not hasattr(model, "decode_latents") or not hasattr(model, "to_pixels"):
+            raise TypeError(f"{type(model).__name__} has no decode_latents/to_pixels: give an autoencoder or a generator")
+        self.model = model
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.model.to_pixels(self.model.decode_latents(z))
+
+
+def site_folder(start: Path | None = None) -> Path | None:
+    """The site's folder for exported networks (``book/assets/live``, published as ``_static/live``)
+    when this notebook runs inside the book's source tree (the site build); None elsewhere, where
+    the explorers use their frames."""
+    here = Path.cwd() if start is None else Path(start)
+    assets = here.parent / "assets"
+    return assets / "live" if (assets / "vaegan.css").exists() else None
+
+
+def export_onnx(module: nn.Module, example: Tensor, path, input_name: str = "input",
+                output_name: str = "output", tolerance: float = 1e-4) -> Path:
+    """Export ``module`` (in evaluation mode) to the ONNX file ``path`` with a free batch size, and
+    check that onnx reads it back; written in one atomic step. Returns the path."""
+    try:
+        import onnx
+    except ImportError as error:
+        raise ImportError("exporting a live explorer's network needs the onnx package: pip install onnx") from error
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The TorchScript exporter (dynamo=False) needs only onnx, where torch.export's needs onnxscript
+    # too; it warns that it is the older of the two, a message a page must not print.
+    with atomic_file(path) as partial, torch.no_grad(), mode(module), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(
+            module, (example,), str(partial), dynamo=False, opset_version=17,
+            input_names=[input_name], output_names=[output_name],
+            dynamic_axes={input_name: {0: "batch"}, output_name: {0: "batch"}},
+        )
+        onnx.checker.check_model(onnx.load(str(partial)))
+    return path
+
+
+def _png(array) -> str:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@torch.no_grad()
+def latent_plane_explorer(
+    name: str,
+    model: nn.Module,
+    origin: Tensor,
+    directions: Tensor,
+    background,
+    extent: float = 3.0,
+    steps: int = 9,
+    checks: int = 4,
+    folder: Path | None = None,
+    description: str = "",
+):
+    """An explorer over the plane ``origin + u * directions[0] + v * directions[1]``,
+    ``u, v`` in ``[-extent, extent]``, of ``model``'s code space: the reader drags a point over
+    ``background`` (a matplotlib figure of the same square, for example encoded test digits) and
+    the decoded image follows, decoded live in the browser.
+
+    ``folder`` (default :func:`site_folder`) receives ``name.onnx``; without one the explorer uses
+    its ``steps x steps`` frames. ``checks`` fixed codes and PyTorch's pixels for them are stored
+    in the page, so a test can compare the browser's decode with PyTorch's. Returns an IPython
+    ``HTML`` object."""
+    if origin.ndim != 1 or directions.ndim != 2 or directions.shape != (2, origin.shape[0]):
+        raise ValueError(f"origin must be (latent,) and directions (2, latent), got {tuple(origin.shape)} and "
+                         f"{tuple(directions.shape)}")
+    if extent <= 0 or steps < 2:
+        raise ValueError(f"need extent > 0 and steps >= 2, got {extent} and {steps}")
+    decoder = DecodeToPixels(model)
+    with mode(decoder):  # batch norm and dropout as in evaluation, and the model's mode given back
+        return _latent_plane(name, decoder, origin, directions, background, extent, steps, checks, folder, description)
+
+
+def _latent_plane(name, decoder, origin, directions, background, extent, steps, checks, folder, description):
+    from IPython.display import HTML
+
+    folder = site_folder() if folder is None else folder
+    model_url = ""
+    if folder is not None:
+        export_onnx(decoder, origin[None].float(), Path(folder) / f"{name}.onnx", "code", "pixels")
+        model_url = f"{SITE_MODELS}/{name}.onnx"
+    # frames: the decoded grid, row 0 at v = +extent, as one sprite of size (steps * h, steps * w)
+    values = torch.linspace(-extent, extent, steps)
+    u, v = torch.meshgrid(values, values.flip(0), indexing="xy")
+    codes = origin + u.reshape(-1, 1) * directions[0] + v.reshape(-1, 1) * directions[1]
+    pixels = decoder(codes.float())
+    _, channels, height, width = pixels.shape
+    if channels != 1:
+        raise ValueError(f"the latent plane shows grey images, got {channels} channels")
+    grid = pixels.reshape(steps, steps, height, width).permute(0, 2, 1, 3).reshape(steps * height, steps * width)
+    sprite = _png((grid.clamp(0, 1) * 255).round().byte().numpy())
+    generator = torch.Generator().manual_seed(0)
+    check_uv = (torch.rand(checks, 2, generator=generator) * 2 - 1) * extent
+    check_codes = origin + check_uv[:, :1] * directions[0] + check_uv[:, 1:] * directions[1]
+    check_pixels = decoder(check_codes.float()).flatten(1)
+    buffer = io.BytesIO()
+    background.savefig(buffer, format="png", dpi=2 * 100)
+    plane_size = background.get_size_inches()
+    import matplotlib.pyplot as plt
+
+    plt.close(background)
+    config = {
+        "origin": origin.tolist(), "directions": directions.tolist(), "extent": extent, "size": height,
+        "input": "code", "output": "pixels",
+        "frames": {"steps": steps, "sprite": sprite},
+        "checks": {"codes": check_codes.tolist(), "pixels": check_pixels.tolist()},
+        "liveText": "decoded live in your browser: drag, or use the arrow keys",
+        "framesText": f"precomputed frames ({steps} x {steps}): on the book's website this decodes live",
+    }
+    plane_image = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    plane_pixels = round(plane_size[0] * 100)  # its page size: the PNG holds twice as many
+    label = html.escape(description or "a plane of the code space: drag the point to decode other codes")
+    return HTML(f"""<div class="vaegan-live" data-kind="latent-plane" data-model="{model_url}"
+ data-runtime="{RUNTIME}" data-config='{html.escape(json.dumps(config), quote=True)}'>
+<div class="vaegan-live-plane" tabindex="0" role="application" aria-label="{label}">
+<img src="{plane_image}" alt="{label}" width="{plane_pixels}" height="{plane_pixels}" draggable="false">
+<span class="vaegan-live-marker" aria-hidden="true"></span></div>
+<div class="vaegan-live-side"><canvas class="vaegan-live-output" width="{width}" height="{height}"
+ role="img" aria-label="the decoded image at the point"></canvas>
+<p class="vaegan-live-status" aria-live="polite">precomputed frames</p></div>
+</div><script>{_SCRIPT.read_text()}</script>""")

@@ -1,0 +1,41 @@
+"""book/_ext/vaegan_site.py: the fixes it makes to every page's scripts."""
+
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _extension():
+    spec = importlib.util.spec_from_file_location("vaegan_site", ROOT / "book" / "_ext" / "vaegan_site.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _script(filename, **attributes):
+    return SimpleNamespace(filename=filename, attributes=attributes)
+
+
+def _app(pages_with_maths):
+    domain = SimpleNamespace(data={"has_equations": {page: True for page in pages_with_maths}})
+    return SimpleNamespace(env=SimpleNamespace(get_domain=lambda name: domain))
+
+
+def _page_scripts(app, page):
+    context = {"script_files": [
+        _script("_static/doctools.js"), _script("_static/doctools.js"),  # sphinx-thebe's duplicate
+        _script("", body="window.MathJax = {}"), _script("vendor/mathjax/tex-chtml.js", defer="defer"),
+        _script("explorer-a11y.js"),
+    ]}
+    _extension()._tidy_scripts(app, page, "page.html", context, None)
+    return [script.filename for script in context["script_files"]]
+
+
+def test_mathjax_only_on_pages_with_maths_of_their_own_and_duplicates_dropped():
+    app = _app(["book/chapters/04_elbo"])
+    # Sphinx's own has_equations would say True for the root page, whose table of contents includes maths
+    assert _page_scripts(app, "book/intro") == ["_static/doctools.js", "explorer-a11y.js"]
+    assert _page_scripts(app, "book/chapters/04_elbo") == [
+        "_static/doctools.js", "", "vendor/mathjax/tex-chtml.js", "explorer-a11y.js"]
