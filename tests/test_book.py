@@ -70,7 +70,10 @@ def test_the_site_loads_nothing_from_a_cdn():
     assert all(not url.startswith("http") for url in sphinx["nb_ipywidgets_js"])
     package = json.loads((ROOT / "package.json").read_text())
     pinned = package["dependencies"]
-    assert pinned == {"@jupyter-widgets/html-manager": "1.0.15", "mathjax": "3.2.2", "requirejs": "2.3.8"}
+    assert pinned == {"@jupyter-widgets/html-manager": "1.0.15", "mathjax": "3.2.2", "requirejs": "2.3.8",
+                      "onnxruntime-web": "1.30.0"}
+    # the live explorers' runtime is fetched from the site itself, never from a CDN
+    assert "../../_static/vendor/onnxruntime/" in (ROOT / "src" / "vaegan" / "pages" / "live.py").read_text()
     lock = json.loads((ROOT / "package-lock.json").read_text())
     for name, version in pinned.items():
         assert lock["packages"][f"node_modules/{name}"]["version"] == version

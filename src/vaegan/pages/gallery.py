@@ -21,14 +21,14 @@ GALLERY = [
     ("celeba_vae", 3, "a VAE on faces: decoded N(0, I) codes", 8),
     ("dcgan_mnist", 6, "a DCGAN's samples", 12),
     ("celeba_dcgan", 6, "a DCGAN on faces", 8),
-    ("pixelcnn", 7, "a PixelCNN's samples, drawn pixel by pixel", 12),
+    ("pixelcnn_reference", 7, "the reference PixelCNN's samples, drawn pixel by pixel", 12),
 ]
 
 
 def _images(name: str, count: int, folder: Path):
     from vaegan.registry import load_pretrained
 
-    if name in ("pixelcnn", "pixel_lstm"):
+    if name.startswith(("pixelcnn", "pixel_lstm")):  # drawn pixel by pixel: the stored sample sets
         return load_samples(folder / name)["images"][:count]
     model, _ = load_pretrained(name, folder=folder)
     return model.sample_images(count, seed=0)
