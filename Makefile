@@ -26,6 +26,9 @@ export WANDB_MODE ?= offline
 export PYTHONHASHSEED := 0
 # The colab-like environment of `make test` (stage 2): rebuilt at every run.
 COLAB_DIR ?= _build/colab
+# `make test` times each stage (scripts/timed.sh) and prints the times at its end.
+STAGE_LOG := _build/stage-times.txt
+TIMED := STAGE_LOG=$(STAGE_LOG) scripts/timed.sh
 
 .PHONY: book test setup chromium vendor notebooks build data benchmark clean
 
@@ -34,16 +37,18 @@ book: setup vendor
 
 test: setup vendor
 	@test -n "$$VAEGAN_DATA_DIR" || { echo "set VAEGAN_DATA_DIR to a folder with MNIST/raw and celeba/ (or run \`make data\` online)"; exit 1; }
+	@mkdir -p _build && rm -f $(STAGE_LOG)
 	# 1. unit tests
-	VAEGAN_PROFILE=smoke $(BIN)/python -m pytest tests -m "not browser"
+	$(TIMED) "1. unit tests" env VAEGAN_PROFILE=smoke $(BIN)/python -m pytest tests -m "not browser"
 	# 2. every chapter as a Colab learner runs it: a fresh environment with only torch, torchvision and a kernel,
 	#    the package pip-installed from this clone as the first cell does, the notebooks copied out of the
 	#    repository, the data in the user cache; executed under nbval (smoke profile)
-	VAEGAN_PROFILE=smoke $(BIN)/python scripts/colab_env.py $(COLAB_DIR)/env --home $(COLAB_DIR)/home --run-notebooks
+	$(TIMED) "2. Colab path (nbval)" env VAEGAN_PROFILE=smoke $(BIN)/python scripts/colab_env.py $(COLAB_DIR)/env --home $(COLAB_DIR)/home --run-notebooks
 	# 3. the strict site build, every chapter executed again by the build, in the $(TEST_SITE_PROFILE) profile
-	$(MAKE) --no-print-directory build BOOK_PROFILE=$(TEST_SITE_PROFILE)
+	$(TIMED) "3. strict site build" $(MAKE) --no-print-directory build BOOK_PROFILE=$(TEST_SITE_PROFILE)
 	# 4. the built site in headless Chromium
-	$(BIN)/python -m pytest tests -m browser
+	$(TIMED) "4. browser" $(BIN)/python -m pytest tests -m browser
+	@echo "make test: every stage passed, in"; cat $(STAGE_LOG)
 
 build:
 	VAEGAN_PROFILE=$(BOOK_PROFILE) $(BIN)/jupyter-book build . --all -W -n --keep-going
