@@ -69,9 +69,12 @@ def export_onnx(module: nn.Module, example: Tensor, path, input_name: str = "inp
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # The TorchScript exporter (dynamo=False) needs only onnx, where torch.export's needs onnxscript
-    # too; it warns that it is the older of the two, a message a page must not print.
+    # too; it warns that it is the older of the two, a message a page must not print. The models'
+    # argument checks (`if z.ndim != 2 ...`) draw tracer warnings too: the traced graph keeps the
+    # shapes of the example, with a free batch size, which is what the browser sends.
     with atomic_file(path) as partial, torch.no_grad(), mode(module), warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(
             module, (example,), str(partial), dynamo=False, opset_version=17,
             input_names=[input_name], output_names=[output_name],
