@@ -3,6 +3,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+import torch
 
 matplotlib.use("Agg")  # tests draw off-screen; kernels (nbval, the build) keep their inline backend
 
@@ -45,3 +46,13 @@ def offline_wandb_flush():
     import wandb
 
     return wandb.teardown
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny models: one thread is faster on a shared CPU, and leaves the other core to others.
+    A test module asks for it with ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -19,12 +19,7 @@ from vaegan.autoencoders.losses import gaussian_kl
 from vaegan.autoencoders.models import VAE, MLPVAE
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def gaussians(generator, *shape):

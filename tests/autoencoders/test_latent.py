@@ -73,3 +73,22 @@ def test_marginal_distance_is_the_largest_gap_between_the_cdfs():
     assert distance[0] < 0.02 and distance[1] > 0.2  # sup |Phi(x / 3) - Phi(x)| is about 0.24
     with pytest.raises(ValueError, match=r"\(n, latent\)"):
         latent.marginal_distance(torch.randn(5))
+
+
+def test_principal_plane_is_one_standard_deviation_along_the_two_leading_components():
+    import torch
+
+    from vaegan.autoencoders.latent import principal_plane
+
+    generator = torch.Generator().manual_seed(0)
+    codes = torch.randn(2000, 4, generator=generator) * torch.tensor([3.0, 2.0, 0.5, 0.1]) + 7
+    centre, directions, projected, explained = principal_plane(codes)
+    torch.testing.assert_close(centre, codes.mean(0))
+    # the leading component is the first axis, 3 long; projections have unit spread
+    assert directions[0].abs().argmax() == 0 and abs(directions[0].norm().item() - 3) < 0.15
+    torch.testing.assert_close(projected.std(0), torch.ones(2), atol=1e-4, rtol=0)
+    assert abs(explained.sum().item() - 1) < 1e-5 and explained[0] > explained[1] > explained[2]
+    import pytest
+
+    with pytest.raises(ValueError, match="principal_plane needs"):
+        principal_plane(codes[:, :1])

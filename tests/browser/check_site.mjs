@@ -122,7 +122,7 @@ function lowContrastText(selectors) {
 // its layout viewport to fit a page that overflows), what sticks out of it, and the output images
 // (figures and explorer frames) shown narrower than `shrunk` times their designed width: the width
 // attribute where there is one (a retina PNG is twice its CSS size in pixels), else their own pixels.
-function phoneLayout({ width, shrunk }) {
+function figureLayout({ width, shrunk }) {
   const describe = (e) => e.tagName.toLowerCase() + [...e.classList]
     .filter((c) => !/^(lm-|jupyter-widgets|docutils$|container$)/.test(c)).slice(0, 2).map((c) => `.${c}`).join("");
   const scrolls = (e) => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(e).overflowX);
@@ -386,7 +386,7 @@ for (const spec of pages) {
     });
     // On a desktop screen every figure fits the text column at its designed size: the package sizes
     // figures in page pixels (digits at twice their 28 pixels), and a figure shrunk to fit would undo that.
-    const desktop = await page.evaluate(phoneLayout, { width: 1280, shrunk: SHRUNK });
+    const desktop = await page.evaluate(figureLayout, { width: 1280, shrunk: SHRUNK });
     report.figures = { images: desktop.images, smallest: desktop.smallest };
     for (const image of desktop.shrunk) {
       problems.push(`'${image.image}' is shrunk to ${image.shown} px of its designed ${image.designed} px to fit the column`);
@@ -410,7 +410,7 @@ for (const spec of pages) {
     // frames drawn by the widgets are data: images; wait until each visible one has its pixels
     await small.waitForFunction(() => [...document.querySelectorAll(".vaegan-explorer img")]
       .every((img) => !img.checkVisibility() || (img.complete && img.naturalWidth > 0)), null, { timeout: 30000 });
-    const layout = await small.evaluate(phoneLayout, { width: PHONE.viewport.width, shrunk: SHRUNK });
+    const layout = await small.evaluate(figureLayout, { width: PHONE.viewport.width, shrunk: SHRUNK });
     report.phone = { scrollWidth: layout.scrollWidth, images: layout.images, smallest: layout.smallest };
     if (layout.scrollWidth > layout.width + 1) {
       problems.push(`on a phone: the page scrolls sideways (${layout.scrollWidth} px wide on a ${layout.width} px screen; `

@@ -25,6 +25,7 @@ from vaegan.autoencoders.models import is_variational
 from vaegan.core.model import mode
 
 __all__ = [
+    "principal_plane",
     "encode",
     "decode",
     "reconstruct",
@@ -170,3 +171,22 @@ def marginal_distance(codes: Tensor) -> Tensor:
     )  # Phi at each dimension's sorted values
     above = torch.arange(1, n + 1, dtype=cdf.dtype, device=cdf.device).unsqueeze(1) / n
     return torch.maximum(above - cdf, cdf - (above - 1 / n)).amax(dim=0)
+
+
+def principal_plane(codes: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """The plane of ``codes`` ``(n, d)`` along their two principal components.
+
+    Returns ``(centre, directions, projected, explained)``: the mean code ``(d,)``; the two
+    components ``(2, d)``, each one standard deviation of the codes long, so ``centre + u *
+    directions[0] + v * directions[1]`` is ``u`` and ``v`` standard deviations out; each code's
+    place in that plane, in standard deviations ``(n, 2)``; and the share of the codes' variance
+    along every component ``(d,)``."""
+    if codes.ndim != 2 or codes.shape[0] < 3 or codes.shape[1] < 2:
+        raise ValueError(f"principal_plane needs codes (n >= 3, d >= 2), got {tuple(codes.shape)}")
+    centre = codes.mean(0)
+    _, singular_values, right = torch.linalg.svd(codes - centre, full_matrices=False)
+    spread = singular_values[:2] / (len(codes) - 1) ** 0.5  # the standard deviation along each
+    directions = right[:2] * spread.unsqueeze(1)
+    projected = (codes - centre) @ right[:2].T / spread
+    explained = singular_values.square() / singular_values.square().sum()
+    return centre, directions, projected, explained

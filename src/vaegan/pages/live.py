@@ -26,6 +26,7 @@ from torch import Tensor, nn
 
 from vaegan.core.checkpoints import atomic_file
 from vaegan.core.model import mode
+from vaegan.pages.explorers import to_png
 
 __all__ = ["DecodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "SITE_MODELS", "RUNTIME"]
 
@@ -84,14 +85,6 @@ def export_onnx(module: nn.Module, example: Tensor, path, input_name: str = "inp
     return path
 
 
-def _png(array) -> str:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
 @torch.no_grad()
 def latent_plane_explorer(
     name: str,
@@ -141,7 +134,7 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
     if channels != 1:
         raise ValueError(f"the latent plane shows grey images, got {channels} channels")
     grid = pixels.reshape(steps, steps, height, width).permute(0, 2, 1, 3).reshape(steps * height, steps * width)
-    sprite = _png((grid.clamp(0, 1) * 255).round().byte().numpy())
+    sprite = "data:image/png;base64," + base64.b64encode(to_png(grid.clamp(0, 1))).decode()
     generator = torch.Generator().manual_seed(0)
     check_uv = (torch.rand(checks, 2, generator=generator) * 2 - 1) * extent
     check_codes = origin + check_uv[:, :1] * directions[0] + check_uv[:, 1:] * directions[1]

@@ -5,12 +5,8 @@ import torch
 
 
 @pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one thread is faster on a shared CPU, and leaves the other core to others."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def _one_thread(one_thread):
+    """Every checker test runs on one thread (the shared fixture of tests/conftest.py)."""
 
 
 @pytest.fixture
