@@ -5,15 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=book/assets/vendor
 rm -rf "$target"
-mkdir -p "$target/mathjax" "$target/html-manager"
-cp node_modules/requirejs/require.js "$target/require.js"
+mkdir -p "$target/mathjax"
 # MathJax 3: the combined TeX->CommonHTML component plus what it loads on demand
 # (fonts, TeX extensions, the context menu's components).
 cp -r node_modules/mathjax/es5/. "$target/mathjax/"
 rm -rf "$target/mathjax/sre" "$target/mathjax/node-main.js"
-# ipywidgets html-manager 1.x (ipywidgets 8): the AMD bundle and its Font Awesome fonts.
-find node_modules/@jupyter-widgets/html-manager/dist -maxdepth 1 -type f ! -name '*.map' \
-  -exec cp {} "$target/html-manager/" \;
 # onnxruntime-web, WebAssembly only: the runtime, its loader and the single binary it loads. The live
 # explorers fetch them only when the reader reaches one (pages stay light), single-threaded (no
 # SharedArrayBuffer, so a static host needs no special headers).

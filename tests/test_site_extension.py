@@ -27,7 +27,7 @@ def _page_scripts(app, page):
     context = {"script_files": [
         _script("_static/doctools.js"), _script("_static/doctools.js"),  # sphinx-thebe's duplicate
         _script("", body="window.MathJax = {}"), _script("vendor/mathjax/tex-chtml.js", defer="defer"),
-        _script("explorer-a11y.js"),
+        _script("_static/other.js"),
     ]}
     _extension()._tidy_scripts(app, page, "page.html", context, None)
     return [script.filename for script in context["script_files"]]
@@ -36,6 +36,6 @@ def _page_scripts(app, page):
 def test_mathjax_only_on_pages_with_maths_of_their_own_and_duplicates_dropped():
     app = _app(["book/chapters/04_elbo"])
     # Sphinx's own has_equations would say True for the root page, whose table of contents includes maths
-    assert _page_scripts(app, "book/intro") == ["_static/doctools.js", "explorer-a11y.js"]
+    assert _page_scripts(app, "book/intro") == ["_static/doctools.js", "_static/other.js"]
     assert _page_scripts(app, "book/chapters/04_elbo") == [
-        "_static/doctools.js", "", "vendor/mathjax/tex-chtml.js", "explorer-a11y.js"]
+        "_static/doctools.js", "", "vendor/mathjax/tex-chtml.js", "_static/other.js"]

@@ -83,7 +83,7 @@ function lowContrastText(selectors) {
     return layers.reduce((below, layer) => over(layer, below), [255, 255, 255, 1]); // under everything: white
   };
   const describe = (e) => e.tagName.toLowerCase() + [...e.classList]
-    .filter((c) => !/^(lm-|jupyter-widgets|docutils$|container$)/.test(c)).slice(0, 2).map((c) => `.${c}`).join("");
+    .filter((c) => !/^(docutils$|container$)/.test(c)).slice(0, 2).map((c) => `.${c}`).join("");
   const elements = new Set();
   for (const root of document.querySelectorAll(selectors)) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -124,7 +124,7 @@ function lowContrastText(selectors) {
 // attribute where there is one (a retina PNG is twice its CSS size in pixels), else their own pixels.
 function figureLayout({ width, shrunk }) {
   const describe = (e) => e.tagName.toLowerCase() + [...e.classList]
-    .filter((c) => !/^(lm-|jupyter-widgets|docutils$|container$)/.test(c)).slice(0, 2).map((c) => `.${c}`).join("");
+    .filter((c) => !/^(docutils$|container$)/.test(c)).slice(0, 2).map((c) => `.${c}`).join("");
   const scrolls = (e) => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(e).overflowX);
   const sticking = [];
   for (const element of document.body.querySelectorAll("*")) {
@@ -251,19 +251,16 @@ for (const spec of pages) {
         problems.push(`explorer ${index}: shows no image`);
         continue;
       }
-      const handles = explorer.locator(".noUi-handle");
-      const handleCount = await handles.count();
-      let visibleHandle = null;
-      for (let h = 0; h < handleCount; h++) {
-        if (await handles.nth(h).isVisible()) { visibleHandle = handles.nth(h); break; }
-      }
-      if (!visibleHandle) {
+      const sliders = explorer.locator(".vaegan-explorer-panel:not([hidden]) input[type=range]");
+      if ((await sliders.count()) === 0) {
         problems.push(`explorer ${index}: no visible slider`);
         continue;
       }
+      const visibleHandle = sliders.first();
       // the slider is a named control, in the Tab order, and says its value
       const control = await visibleHandle.evaluate((h) => ({
-        name: h.getAttribute("aria-label"), value: h.getAttribute("aria-valuetext"), tabbable: h.tabIndex >= 0,
+        name: h.getAttribute("aria-label") || (h.labels[0] && h.labels[0].textContent.trim()),
+        value: h.getAttribute("aria-valuetext"), tabbable: h.tabIndex >= 0 && !h.disabled,
       }));
       if (!control.name) problems.push(`explorer ${index}: the slider has no accessible name`);
       if (!control.tabbable) problems.push(`explorer ${index}: the slider cannot be reached with Tab`);
@@ -279,7 +276,7 @@ for (const spec of pages) {
       } else {
         report.moved += 1;
       }
-      const buttons = explorer.locator(".widget-toggle-button");
+      const buttons = explorer.locator(".vaegan-explorer-choices button");
       if ((await buttons.count()) > 1) {
         await buttons.nth(1).click();
         await page.waitForTimeout(300);
@@ -407,7 +404,7 @@ for (const spec of pages) {
     const small = await phone.newPage();
     await guard(small, problems, "on a phone: ");
     await open(small, path, expected);
-    // frames drawn by the widgets are data: images; wait until each visible one has its pixels
+    // wait until each visible frame has its pixels (a file of the site, or a data: image)
     await small.waitForFunction(() => [...document.querySelectorAll(".vaegan-explorer img")]
       .every((img) => !img.checkVisibility() || (img.complete && img.naturalWidth > 0)), null, { timeout: 30000 });
     const layout = await small.evaluate(figureLayout, { width: PHONE.viewport.width, shrunk: SHRUNK });

@@ -34,8 +34,8 @@ def test_the_explorer_exports_its_decoder_and_stores_pytorchs_pixels_for_the_bro
     model = VAE().eval()
     origin, directions = torch.zeros(model.latent_size), torch.eye(model.latent_size)[:2]
     page = live.latent_plane_explorer("plane", model, origin, directions, _background(), steps=3, checks=2,
-                                      folder=tmp_path).data
-    exported = onnx.load(str(tmp_path / "plane.onnx"))
+                                      folder=tmp_path / "live").data
+    exported = onnx.load(str(tmp_path / "live" / "plane.onnx"))
     assert [i.name for i in exported.graph.input] == ["code"] and [o.name for o in exported.graph.output] == ["pixels"]
     assert 'data-model="../../_static/live/plane.onnx"' in page and "ort.wasm.min.js" in page
     config = _config(page)
@@ -44,8 +44,10 @@ def test_the_explorer_exports_its_decoder_and_stores_pytorchs_pixels_for_the_bro
     # the stored pixels are the decoder's own, in [0, 1]: what the browser test compares against
     expected = live.DecodeToPixels(model)(codes).flatten(1)
     torch.testing.assert_close(torch.tensor(config["checks"]["pixels"]), expected, atol=1e-6, rtol=0)
-    assert config["frames"]["steps"] == 3 and config["frames"]["sprite"].startswith("data:image/png;base64,")
-    assert not list(tmp_path.glob(".*partial"))
+    # in the site the frames and the plane are files beside the network, not data in the page
+    assert config["frames"]["steps"] == 3 and config["frames"]["sprite"].startswith("../../_static/frames/")
+    assert "data:image" not in page and len(list((tmp_path / "frames").glob("*.png"))) == 2
+    assert not list(tmp_path.rglob(".*partial"))
 
 
 def test_outside_the_site_the_explorer_keeps_to_its_frames(tmp_path, monkeypatch):

@@ -332,9 +332,9 @@ def _score(model, images, ks, seed, batch_size, budget, elbo_samples, progress) 
     seconds = {name: 0.0 for name in ["elbo", *[f"iwae_{k}" for k in ks]]}
     batches = range(0, len(images), batch_size)
     if progress:
-        from tqdm.auto import tqdm
+        from vaegan.core.progress import progress_bar
 
-        batches = tqdm(batches, desc="bounds", unit="batch")
+        batches = progress_bar(batches, desc="bounds", unit="batch")
     for index, start in enumerate(batches):
         x = images[start : start + batch_size].to(device)
         mu, log_sigma = model.encoder(x)

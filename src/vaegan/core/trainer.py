@@ -30,6 +30,7 @@ from torch import Tensor, nn
 from vaegan.core import data
 from vaegan.core.checkpoints import save_checkpoint
 from vaegan.core.model import mode
+from vaegan.core.progress import progress_bar
 from vaegan.core.seeding import default_device, seed_everything
 
 __all__ = ["Trainer", "DivergenceError", "check_finite", "start_wandb", "log_image_grids"]
@@ -172,8 +173,6 @@ class Trainer:
         steps and at both ends, a tqdm bar, and wandb when asked. Returns ``trained()``, in the
         mode it was in before (every package function that evaluates it switches to evaluation
         mode itself, with :func:`vaegan.core.model.mode`)."""
-        from tqdm.auto import tqdm
-
         if self.args.epochs * len(self.loader) == 0:
             raise ValueError(
                 f"{type(self).__name__}: epochs={self.args.epochs} with {len(self.loader)} batches an epoch is zero steps; "
@@ -184,7 +183,7 @@ class Trainer:
             # gradient histograms of every parameter, every wandb_watch steps: the first place to look
             # when a loss stalls or explodes
             self.wandb.watch(self.networks(), log="gradients", log_freq=self.args.wandb_watch)
-        bar = tqdm(total=self.args.epochs * len(self.loader), initial=self.epoch * len(self.loader),
+        bar = progress_bar(total=self.args.epochs * len(self.loader), initial=self.epoch * len(self.loader),
                    desc=self.description, disable=not self.args.progress)
         # the bar is closed however the loop ends (a divergence, Ctrl-C), so a message after it starts on its own line
         with contextlib.closing(bar) as progress, mode(*self.networks(), train=True):

@@ -1,12 +1,17 @@
 """Explorers: interactive figures that work with or without a kernel.
 
-Every frame an explorer can show is computed in Python beforehand and becomes an
-``ipywidgets.Image``; the frames sit in a ``Stack`` (one child visible), and
-``jslink`` ties a slider's value to the stack's selected index *in the browser*.
-So the explorer responds in Jupyter and Colab, and equally on the book's static
-pages, where myst-nb saved the widget state into the HTML and no kernel runs.
+Every frame an explorer can show is computed in Python beforehand. The explorer is one HTML
+output with a small script (``explorer.js``, idempotent, so every explorer may carry it): native
+range sliders choose the frame, buttons choose between panels, and nothing needs a kernel or a
+widget manager. So it responds in Jupyter and Colab, and equally on the book's static pages.
 
-Each explorer is one function call from a chapter and returns a widget to display:
+Where the frames live keeps the pages light. When a chapter runs inside the book's source tree (the
+site build), every frame is written once as a PNG file into the site (``book/assets/frames``,
+published as ``_static/frames``, named by its content) and the page holds only addresses: the
+browser fetches a frame when the reader moves to it. Elsewhere (Jupyter, Colab) the frames travel
+inside the output as data URLs.
+
+Each explorer is one function call from a chapter and returns an :class:`Explorer` to display:
 
 * :func:`slider_explorer`: one slider over a list of frames (training steps,
   interpolation coefficient, a sweep of beta).
@@ -14,35 +19,49 @@ Each explorer is one function call from a chapter and returns a widget to displa
   directions).
 * :func:`choice_explorer`: buttons that switch between whole explorers (presets).
 
-Every returned widget carries the CSS class ``vaegan-explorer``; the browser test
-finds explorers by it.
-
-Every frame is an ``<img>`` whose ``alt`` says which frame it is, and every slider is named by
-its ``description``; on the static pages the site's ``explorer-a11y.js`` gives each slider
-handle that name and the frame's label as the value a screen reader announces.
+Every explorer's outer element carries the CSS class ``vaegan-explorer``; the browser test finds
+explorers by it. Every frame is an ``<img>`` whose ``alt`` says which frame it is, and every slider
+is named by its ``description`` and announces the frame's label as its value.
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import hashlib
+import html
 import io
+import json
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from vaegan.core.checkpoints import atomic_file
+from vaegan.core.site import book_assets
 from vaegan.gans.walks import walk
 from vaegan.pages.plotting import image_grid
 
-__all__ = ["to_png", "slider_explorer", "grid_explorer", "choice_explorer", "EXPLORER_CLASS"]
+__all__ = [
+    "to_png", "Explorer", "slider_explorer", "grid_explorer", "choice_explorer", "latent_walk_explorer",
+    "site_assets", "png_address", "EXPLORER_CLASS", "SITE_FRAMES",
+]
 
 EXPLORER_CLASS = "vaegan-explorer"
+# Where a chapter page (book/chapters/NAME.html) finds the frames written into the site.
+SITE_FRAMES = "../../_static/frames"
+_SCRIPT = Path(__file__).with_name("explorer.js")
+# A figure's frame is drawn at twice its page size, so it stays sharp on high-density screens.
+RETINA = 2
 
 
-def to_png(frame, size: int | None = None) -> bytes:
+def to_png(frame, size: int | None = None, scale: float = 1) -> bytes:
     """PNG bytes from a matplotlib figure, a PIL image, PNG bytes, or an image
     array/tensor shaped ``(h, w)``, ``(c, h, w)`` or ``(h, w, c)`` with values in [0, 1].
 
-    ``size`` enlarges small images (the longer side, nearest-neighbour, so pixels stay crisp).
-    A figure is closed after rendering, so a loop of frames leaves no figures open.
+    ``size`` enlarges small images (the longer side, nearest-neighbour, so pixels stay crisp);
+    ``scale`` draws a figure at that many times its own dpi. A figure is closed after rendering, so
+    a loop of frames leaves no figures open.
     """
     from PIL import Image
 
@@ -52,7 +71,7 @@ def to_png(frame, size: int | None = None) -> bytes:
         import matplotlib.pyplot as plt
 
         buffer = io.BytesIO()
-        frame.savefig(buffer, format="png", bbox_inches="tight", dpi=frame.dpi)
+        frame.savefig(buffer, format="png", bbox_inches="tight", dpi=frame.dpi * scale)
         plt.close(frame)
         return buffer.getvalue()
     if isinstance(frame, Image.Image):
@@ -74,61 +93,134 @@ def to_png(frame, size: int | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def _images(frames: Sequence, size: int | None, descriptions: Sequence[str]):
-    """One widget per frame: the PNG as an ``<img>`` with its text alternative. (An ``ipywidgets.Image``
-    cannot carry an ``alt``, and its ``tooltip`` breaks the static page's widget manager.)"""
-    import base64
-    import html
+@dataclasses.dataclass(frozen=True)
+class Frame:
+    """One image an explorer can show: its PNG, its size on the page in CSS pixels, and the
+    words after the explorer's name in its text alternative."""
 
-    import ipywidgets as widgets
-
-    if len(frames) == 0:
-        raise ValueError("an explorer needs at least one frame")
-    return [
-        widgets.HTML(
-            f'<img class="vaegan-frame" src="data:image/png;base64,{base64.b64encode(to_png(frame, size)).decode()}" '
-            f'alt="{html.escape(description, quote=True)}">'
-        )
-        for frame, description in zip(frames, descriptions)
-    ]
+    png: bytes
+    width: int
+    height: int
+    words: str
+    pixels: bool = False  # an enlarged image array (drawn pixelated), not a figure
 
 
-def _frame_names(what: str | None, description: str, labels: Sequence[str] | None, count: int) -> list[str]:
-    """``"<what>: <description> <label>"`` for every frame (``frame k of n`` when there are no labels)."""
-    values = labels if labels is not None else [f"{index + 1} of {count}" for index in range(count)]
-    return [f"{what or 'Explorer'}: {description} {value}" for value in values]
+def _frame(frame, size: int | None, words: str) -> Frame:
+    from PIL import Image
+
+    is_figure = hasattr(frame, "savefig")
+    png = to_png(frame, size, scale=RETINA if is_figure else 1)
+    width, height = Image.open(io.BytesIO(png)).size
+    if is_figure:  # drawn at twice its page size
+        width, height = round(width / RETINA), round(height / RETINA)
+    return Frame(png, width, height, words, pixels=not is_figure)
 
 
-def _slider(count: int, description: str, labels: Sequence[str] | None):
-    import ipywidgets as widgets
+@dataclasses.dataclass
+class Panel:
+    """Sliders over a table of frames: ``shape[d]`` positions on slider ``d``, the frames in
+    row-major order (the last slider moves fastest)."""
 
-    slider = widgets.IntSlider(
-        value=0,
-        min=0,
-        max=count - 1,
-        step=1,
-        description=description,
-        continuous_update=True,
-        readout=labels is None,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="420px"),
-    )
-    if labels is None:
-        return slider, None
-    if len(labels) != count:
+    descriptions: list[str]
+    labels: list[list[str] | None]
+    shape: list[int]
+    frames: list[Frame]
+
+    def label(self, slider: int, position: int) -> str:
+        labels = self.labels[slider]
+        return labels[position] if labels is not None else f"{position + 1} of {self.shape[slider]}"
+
+
+def site_assets(kind: str, start: Path | None = None) -> Path | None:
+    """The site's folder for files a page makes (``book/assets/KIND``, published as
+    ``_static/KIND``) when this notebook runs inside the book's source tree (the site build); None
+    elsewhere, where an explorer keeps its files inside its output."""
+    assets = book_assets(start)
+    return None if assets is None else assets / kind
+
+
+def png_address(png: bytes, folder: Path | None) -> str:
+    """Where a page finds the image ``png``: a file in the site's ``folder`` (from
+    :func:`site_assets`), named by its content and written once, or, without a folder, a data URL."""
+    if folder is None:
+        return "data:image/png;base64," + base64.b64encode(png).decode()
+    name = hashlib.sha256(png).hexdigest()[:20] + ".png"
+    path = Path(folder) / name
+    if not path.exists():  # the same image in two builds (or two explorers) is one file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_file(path) as partial:
+            partial.write_bytes(png)
+    return f"{SITE_FRAMES}/{name}"
+
+
+class Explorer:
+    """An explorer, shown as one HTML output: a title, buttons between named panels when there
+    are several, and each panel's sliders over its frames.
+
+    Built by :func:`slider_explorer`, :func:`grid_explorer` and :func:`choice_explorer`; a notebook
+    displays it through ``_repr_html_``, which decides where the frames go (:func:`site_assets`)."""
+
+    def __init__(self, panels: dict[str, Panel], title: str | None = None, choice: str | None = None) -> None:
+        if not panels:
+            raise ValueError("an explorer needs at least one panel")
+        self.panels, self.title, self.choice = dict(panels), title, choice
+
+    @property
+    def frame_count(self) -> int:
+        return sum(len(panel.frames) for panel in self.panels.values())
+
+    def __repr__(self) -> str:
+        return f"<Explorer {self.title or ''!r}: {len(self.panels)} panel(s), {self.frame_count} frames>"
+
+    def alt(self, option: str, frame: Frame) -> str:
+        """A frame's text alternative: ``"<title>[, <option>]: <slider> <label>[, ...]"``."""
+        name = self.title or self.choice or "Explorer"
+        return f"{name}, {option}: {frame.words}" if self.choice else f"{name}: {frame.words}"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self, folder: Path | None = None) -> str:
+        """The explorer's HTML and script; ``folder`` (default :func:`site_assets`) receives the frames."""
+        folder = site_assets("frames") if folder is None else folder
+        escape = lambda text: html.escape(str(text), quote=True)  # noqa: E731
+        config, parts = [], []
+        if self.title:
+            parts.append(f'<p class="vaegan-explorer-title"><b>{escape(self.title)}</b></p>')
+        if self.choice:
+            buttons = "".join(
+                f'<button type="button" aria-pressed="{str(index == 0).lower()}">{escape(option)}</button>'
+                for index, option in enumerate(self.panels)
+            )
+            parts.append(f'<div class="vaegan-explorer-choices" role="group" aria-label="{escape(self.choice)}">'
+                         f'<span aria-hidden="true">{escape(self.choice)}</span> {buttons}</div>')
+        for index, (option, panel) in enumerate(self.panels.items()):
+            frames = [[png_address(frame.png, folder), self.alt(option, frame), frame.width, frame.height]
+                      for frame in panel.frames]
+            labels = [[panel.label(d, k) for k in range(n)] for d, n in enumerate(panel.shape)]
+            config.append({"shape": panel.shape, "labels": labels, "frames": frames})
+            sliders = "".join(
+                f'<label class="vaegan-explorer-slider"><span>{escape(description)}</span>'
+                f'<input type="range" min="0" max="{count - 1}" step="1" value="0" aria-label="{escape(description)}" '
+                f'aria-valuetext="{escape(panel.label(d, 0))}"><output>{escape(panel.label(d, 0))}</output></label>'
+                for d, (description, count) in enumerate(zip(panel.descriptions, panel.shape))
+            )
+            first = frames[0]
+            # only the panel shown first names its image's file; the others' load when chosen
+            source = f'src="{escape(first[0])}" ' if index == 0 else ""
+            parts.append(
+                f'<div class="vaegan-explorer-panel"{"" if index == 0 else " hidden"}>'
+                f'<div class="vaegan-explorer-sliders">{sliders}</div>'
+                f'<img class="vaegan-frame{" vaegan-pixels" if panel.frames[0].pixels else ""}" {source}alt="{escape(first[1])}" width="{first[2]}" height="{first[3]}"></div>'
+            )
+        return (f'<div class="{EXPLORER_CLASS}" data-explorer="{escape(json.dumps(config))}">{"".join(parts)}</div>'
+                f"<script>{_SCRIPT.read_text()}</script>")
+
+
+def _check_labels(labels: Sequence[str] | None, count: int) -> list[str] | None:
+    if labels is not None and len(labels) != count:
         raise ValueError(f"got {len(labels)} labels for {count} frames")
-    captions = widgets.Stack([widgets.HTML(f"<code>{label}</code>") for label in labels], selected_index=0)
-    widgets.jslink((slider, "value"), (captions, "selected_index"))
-    return slider, captions
-
-
-def _finish(box, title: str | None):
-    import ipywidgets as widgets
-
-    if title:
-        box.children = (widgets.HTML(f"<b>{title}</b>"), *box.children)
-    box.add_class(EXPLORER_CLASS)
-    return box
+    return None if labels is None else [str(label) for label in labels]
 
 
 def slider_explorer(
@@ -137,15 +229,14 @@ def slider_explorer(
     description: str = "step",
     title: str | None = None,
     size: int | None = None,
-):
-    """One slider over ``frames``; ``labels`` (one per frame) replace the numeric readout."""
-    import ipywidgets as widgets
-
-    stack = widgets.Stack(_images(frames, size, _frame_names(title, description, labels, len(frames))), selected_index=0)
-    slider, captions = _slider(len(frames), description, labels)
-    widgets.jslink((slider, "value"), (stack, "selected_index"))
-    controls = widgets.HBox([slider, captions] if captions is not None else [slider])
-    return _finish(widgets.VBox([controls, stack]), title)
+) -> Explorer:
+    """One slider over ``frames``; ``labels`` (one per frame) replace the ``k of n`` readout."""
+    if len(frames) == 0:
+        raise ValueError("an explorer needs at least one frame")
+    labels = _check_labels(labels, len(frames))
+    panel = Panel([description], [labels], [len(frames)], [])
+    panel.frames = [_frame(frame, size, f"{description} {panel.label(0, k)}") for k, frame in enumerate(frames)]
+    return Explorer({"": panel}, title)
 
 
 def grid_explorer(
@@ -156,64 +247,33 @@ def grid_explorer(
     column_description: str = "column",
     title: str | None = None,
     size: int | None = None,
-):
-    """Two sliders over a table ``frames[row][column]``.
-
-    A link can only copy a value, not compute ``row * columns + column``, so the
-    table is a stack of rows, each row a stack of frames, and the column slider
-    is linked to every row's stack.
-    """
-    import ipywidgets as widgets
-
+) -> Explorer:
+    """Two sliders over a table ``frames[row][column]``: the first picks the row, the second the column."""
     if len(frames) != len(row_labels):
         raise ValueError(f"got {len(row_labels)} row labels for {len(frames)} rows")
-    row_slider, row_captions = _slider(len(frames), row_description, row_labels)
-    column_slider, column_captions = _slider(len(frames[0]), column_description, column_labels)
-    rows = []
+    if len(frames) == 0:
+        raise ValueError("an explorer needs at least one frame")
+    table = []
     for row, row_label in zip(frames, row_labels):
         if len(row) != len(column_labels):
             raise ValueError(f"every row needs {len(column_labels)} frames, got one with {len(row)}")
-        names = [f"{title or 'Explorer'}: {row_description} {row_label}, {column_description} {column_label}" for column_label in column_labels]
-        row_stack = widgets.Stack(_images(row, size, names), selected_index=0)
-        widgets.jslink((column_slider, "value"), (row_stack, "selected_index"))
-        rows.append(row_stack)
-    table = widgets.Stack(rows, selected_index=0)
-    widgets.jslink((row_slider, "value"), (table, "selected_index"))
-    controls = widgets.VBox(
-        [widgets.HBox([row_slider, row_captions]), widgets.HBox([column_slider, column_captions])]
-    )
-    return _finish(widgets.VBox([controls, table]), title)
+        table += [_frame(frame, size, f"{row_description} {row_label}, {column_description} {column_label}")
+                  for frame, column_label in zip(row, column_labels)]
+    panel = Panel([row_description, column_description], [list(map(str, row_labels)), list(map(str, column_labels))],
+                  [len(row_labels), len(column_labels)], table)
+    return Explorer({"": panel}, title)
 
 
-def choice_explorer(options: dict, description: str = "preset", title: str | None = None):
-    """Buttons that switch between whole explorers (or any widgets), one per option."""
-    import ipywidgets as widgets
-
+def choice_explorer(options: dict, description: str = "preset", title: str | None = None) -> Explorer:
+    """Buttons that switch between whole explorers, one per option (each a single panel)."""
     if not options:
         raise ValueError("choice_explorer needs at least one option")
-    buttons = widgets.ToggleButtons(
-        options=list(options), description=description, index=0, style={"button_width": "auto"}
-    )
-    children = list(options.values())
-    for option, child in options.items():
-        child.remove_class(EXPLORER_CLASS)  # the outer widget is the explorer
-        _prefix_frame_names(child, f"{title or description}, {option}")
-    stack = widgets.Stack(children, selected_index=0)
-    widgets.jslink((buttons, "index"), (stack, "selected_index"))
-    return _finish(widgets.VBox([buttons, stack]), title)
-
-
-def _prefix_frame_names(widget, name: str) -> None:
-    """Replace the generic "Explorer" at the start of every frame's text alternative below ``widget``."""
-    import html
-
-    import ipywidgets as widgets
-
-    generic = 'alt="Explorer: '
-    if isinstance(widget, widgets.HTML) and generic in widget.value:
-        widget.value = widget.value.replace(generic, f'alt="{html.escape(name, quote=True)}: ')
-    for child in getattr(widget, "children", ()):
-        _prefix_frame_names(child, name)
+    panels = {}
+    for option, explorer in options.items():
+        if not isinstance(explorer, Explorer) or len(explorer.panels) != 1:
+            raise TypeError(f"option {option!r}: give a slider_explorer or grid_explorer, got {explorer!r}")
+        panels[str(option)] = next(iter(explorer.panels.values()))
+    return Explorer(panels, title, choice=description)
 
 
 def latent_walk_explorer(generator, seed: int, pairs: int, size: int | None = None, title: str | None = None, steps: int = 9):

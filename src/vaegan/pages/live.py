@@ -14,7 +14,6 @@ explorer answers from frames precomputed on a grid of the plane.
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import json
@@ -26,7 +25,7 @@ from torch import Tensor, nn
 
 from vaegan.core.checkpoints import atomic_file
 from vaegan.core.model import mode
-from vaegan.pages.explorers import to_png
+from vaegan.pages.explorers import png_address, site_assets, to_png
 
 __all__ = ["DecodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "SITE_MODELS", "RUNTIME"]
 
@@ -54,9 +53,7 @@ def site_folder(start: Path | None = None) -> Path | None:
     """The site's folder for exported networks (``book/assets/live``, published as ``_static/live``)
     when this notebook runs inside the book's source tree (the site build); None elsewhere, where
     the explorers use their frames."""
-    here = Path.cwd() if start is None else Path(start)
-    assets = here.parent / "assets"
-    return assets / "live" if (assets / "vaegan.css").exists() else None
+    return site_assets("live", start)
 
 
 def export_onnx(module: nn.Module, example: Tensor, path, input_name: str = "input",
@@ -103,8 +100,8 @@ def latent_plane_explorer(
     ``background`` (a matplotlib figure of the same square, for example encoded test digits) and
     the decoded image follows, decoded live in the browser.
 
-    ``folder`` (default :func:`site_folder`) receives ``name.onnx``; without one the explorer uses
-    its ``steps x steps`` frames. ``checks`` fixed codes and PyTorch's pixels for them are stored
+    ``folder`` (default :func:`site_folder`) receives ``name.onnx``, and its sibling ``frames`` the
+    images; without one the explorer uses its ``steps x steps`` frames, inside the output. ``checks`` fixed codes and PyTorch's pixels for them are stored
     in the page, so a test can compare the browser's decode with PyTorch's. Returns an IPython
     ``HTML`` object."""
     if origin.ndim != 1 or directions.ndim != 2 or directions.shape != (2, origin.shape[0]):
@@ -134,7 +131,9 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
     if channels != 1:
         raise ValueError(f"the latent plane shows grey images, got {channels} channels")
     grid = pixels.reshape(steps, steps, height, width).permute(0, 2, 1, 3).reshape(steps * height, steps * width)
-    sprite = "data:image/png;base64," + base64.b64encode(to_png(grid.clamp(0, 1))).decode()
+    # the images go into the site as files beside the explorers' frames (data URLs in a notebook)
+    images = None if folder is None else Path(folder).parent / "frames"  # as the site: _static/{live,frames}
+    sprite = png_address(to_png(grid.clamp(0, 1)), images)
     generator = torch.Generator().manual_seed(0)
     check_uv = (torch.rand(checks, 2, generator=generator) * 2 - 1) * extent
     check_codes = origin + check_uv[:, :1] * directions[0] + check_uv[:, 1:] * directions[1]
@@ -153,7 +152,7 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
         "liveText": "decoded live in your browser: drag, or use the arrow keys",
         "framesText": f"precomputed frames ({steps} x {steps}): on the book's website this decodes live",
     }
-    plane_image = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    plane_image = png_address(buffer.getvalue(), images)
     plane_pixels = round(plane_size[0] * 100)  # its page size: the PNG holds twice as many
     label = html.escape(description or "a plane of the code space: drag the point to decode other codes")
     return HTML(f"""<div class="vaegan-live" data-kind="latent-plane" data-model="{model_url}"
