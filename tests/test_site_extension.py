@@ -39,3 +39,13 @@ def test_mathjax_only_on_pages_with_maths_of_their_own_and_duplicates_dropped():
     assert _page_scripts(app, "book/intro") == ["_static/doctools.js", "_static/other.js"]
     assert _page_scripts(app, "book/chapters/04_elbo") == [
         "_static/doctools.js", "", "vendor/mathjax/tex-chtml.js", "_static/other.js"]
+
+
+def test_the_theme_icon_script_is_taken_out_of_written_pages(tmp_path):
+    page = tmp_path / "book" / "intro.html"
+    page.parent.mkdir(parents=True)
+    page.write_text('<head>\n  <script defer src="../_static/scripts/fontawesome.js?digest=55c2"></script>\n'
+                    '  <script src="../_static/other.js"></script></head>')
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    _extension()._drop_icon_script(app, None)
+    assert page.read_text() == '<head>\n  <script src="../_static/other.js"></script></head>'

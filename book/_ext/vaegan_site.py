@@ -9,7 +9,13 @@
 4. The introduction's gallery (``book/_generated/gallery.png``) is drawn from the committed
    models before the pages are read (:func:`vaegan.pages.gallery.write_gallery`), so it shows
    what the checkpoints of this commit generate.
-5. MathJax only on pages with maths of their own. Sphinx asks whether a page "has equations"
+5. Every figure a cell draws loads lazily (``loading="lazy"``): a first visit fetches the figures
+   near the top of the page, the rest as the reader scrolls to them.
+6. No page loads the theme's Font Awesome script (1.5 MB, for custom icons made of SVG, which
+   this book has none of): the theme's stylesheet draws every icon it uses from the web font.
+   The script is written by the theme's template, not listed among the page's scripts, so it is
+   taken out of the written pages when the build has finished.
+7. MathJax only on pages with maths of their own. Sphinx asks whether a page "has equations"
    counting the pages its table of contents includes, so the introduction (the root of the
    table of contents, no maths) loaded all of MathJax.
 """
@@ -28,7 +34,7 @@ def _set_theme_mode(app, config):
 
 
 def _tidy_scripts(app, pagename, templatename, context, doctree):
-    """Fixes 1 and 5: drop duplicate scripts, and MathJax from a page without maths of its own."""
+    """Fixes 1 and 7: drop duplicate scripts, and MathJax from a page without maths of its own."""
     own_maths = app.env.get_domain("math").data["has_equations"].get(pagename, False)
     seen, unique = set(), []
     for script in context.get("script_files", []):
@@ -64,6 +70,8 @@ def _first_sentence(text: str) -> str:
 
 def _describe_figures(app, doctree, docname):
     for cell in list(doctree.findall(lambda node: isinstance(node, nodes.container) and "cell" in node.get("classes", []))):
+        for image in cell.findall(nodes.image):
+            image["loading"] = "lazy"
         images = [image for image in cell.findall(nodes.image) if not image.get("alt") or FILE_NAME.search(image.get("alt", ""))]
         if not images:
             continue
@@ -81,7 +89,24 @@ def _draw_gallery(app):
     write_gallery(Path(app.srcdir) / "book" / "_generated" / "gallery.png")
 
 
+ICON_SCRIPT = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+
+
+def _drop_icon_script(app, exception):
+    """Fix 6."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from pathlib import Path
+
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        trimmed = ICON_SCRIPT.sub("", text)
+        if trimmed != text:
+            page.write_text(trimmed, encoding="utf-8")
+
+
 def setup(app):
+    app.connect("build-finished", _drop_icon_script)
     app.connect("builder-inited", _draw_gallery)
     app.connect("config-inited", _set_theme_mode)
     # after sphinx.ext.mathjax (priority 500) has added its scripts to the page

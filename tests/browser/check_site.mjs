@@ -155,6 +155,17 @@ function figureLayout({ width, shrunk }) {
   };
 }
 
+// Runs in the page: load every lazily loaded image now and wait for all (at most 30 s), so that
+// the layout checks measure every figure, not only those a first visit fetched.
+async function loadEveryImage() {
+  const images = [...document.images];
+  images.forEach((img) => { if (img.loading === "lazy") img.loading = "eager"; });
+  await Promise.race([
+    Promise.all(images.map((img) => (img.complete ? null : new Promise((done) => { img.onload = img.onerror = done; })))),
+    new Promise((resolve) => setTimeout(resolve, 30000)),
+  ]);
+}
+
 // Every failed request, error status, JavaScript or console error of `page` is a problem; a request
 // to another host is one too, and is aborted at once, so nothing waits on a missing network.
 async function guard(page, problems, where = "") {
@@ -306,16 +317,30 @@ for (const spec of pages) {
         const data = canvas.getContext("2d", { willReadFrequently: true }).getImageData(0, 0, canvas.width, canvas.height).data;
         return data.reduce((sum, value) => (sum * 31 + value) % 1000000007, 7);
       });
-      const before = await hash();
-      const box = await live.locator(".vaegan-live-plane").boundingBox();
-      await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3);
-      await page.waitForTimeout(300);
-      state.changed = before !== (await hash());
+      state.kind = await live.getAttribute("data-kind");
+      if (state.kind === "draw-digit") {
+        // clear the pad, then draw a stroke (a "1"): the reconstruction must appear where there was none
+        await live.locator("button[data-action=clear]").click();
+        const before = await hash();
+        const box = await live.locator("canvas.vaegan-live-draw").boundingBox();
+        await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+        await page.mouse.down();
+        for (let step = 1; step <= 10; step++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.06 * step));
+        await page.mouse.up();
+        await page.waitForTimeout(500);
+        state.changed = before !== (await hash());
+      } else {
+        const before = await hash();
+        const box = await live.locator(".vaegan-live-plane").boundingBox();
+        await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3);
+        await page.waitForTimeout(300);
+        state.changed = before !== (await hash());
+      }
       state.median_ms = state.status === "live" ? Math.round((await live.evaluate((e) => e.vaeganBenchmark(50))) * 1000) / 1000 : null;
       report.live.push(state);
       if (state.status !== "live") problems.push(`live explorer ${index} fell back to frames: ${state.error}`);
       else if (!(state.difference <= 1e-4)) problems.push(`live explorer ${index}: the browser's pixels differ from PyTorch's by ${state.difference}`);
-      if (!state.changed) problems.push(`live explorer ${index}: moving the pointer did not change the decoded image`);
+      if (!state.changed) problems.push(`live explorer ${index} (${state.kind}): ${state.kind === "draw-digit" ? "drawing a stroke did not give a reconstruction" : "moving the pointer did not change the decoded image"}`);
     }
     // Self-check questions: answer the first multiple-choice question wrong, then right, and the first
     // number question right, and read the feedback the reader would see (no kernel, no request).
@@ -383,6 +408,7 @@ for (const spec of pages) {
     });
     // On a desktop screen every figure fits the text column at its designed size: the package sizes
     // figures in page pixels (digits at twice their 28 pixels), and a figure shrunk to fit would undo that.
+    await page.evaluate(loadEveryImage);
     const desktop = await page.evaluate(figureLayout, { width: 1280, shrunk: SHRUNK });
     report.figures = { images: desktop.images, smallest: desktop.smallest };
     for (const image of desktop.shrunk) {
@@ -404,6 +430,7 @@ for (const spec of pages) {
     const small = await phone.newPage();
     await guard(small, problems, "on a phone: ");
     await open(small, path, expected);
+    await small.evaluate(loadEveryImage);
     // wait until each visible frame has its pixels (a file of the site, or a data: image)
     await small.waitForFunction(() => [...document.querySelectorAll(".vaegan-explorer img")]
       .every((img) => !img.checkVisibility() || (img.complete && img.naturalWidth > 0)), null, { timeout: 30000 });

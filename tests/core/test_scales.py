@@ -23,3 +23,12 @@ def test_to_unit_inverts_every_scale(data_root):
         assert scales.pixel_units(scale) * (1 / 255) == pytest.approx((scaled.unique()[1] - scaled.unique()[0]).item(), rel=1e-4)
     with pytest.raises(ValueError, match="unknown scale"):
         scales.to_unit(raw, "log")
+
+
+def test_from_unit_gives_what_loading_in_that_scale_gives(data_root):
+    raw = data.mnist(train=False, root=data_root, limit=50, scale="unit").images
+    for scale in ("unit", "symmetric", "standard"):
+        scaled = data.mnist(train=False, root=data_root, limit=50, scale=scale).images
+        torch.testing.assert_close(scales.from_unit(raw, scale), scaled, atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match="unknown scale"):
+        scales.from_unit(raw, "logits")

@@ -68,3 +68,40 @@ def test_bad_planes_and_models_are_refused():
                                    _background(), extent=0)
     with pytest.raises(TypeError, match="decode_latents"):
         live.DecodeToPixels(torch.nn.Linear(2, 2))
+
+
+def test_the_drawing_explorer_exports_encoder_and_decoder_and_stores_pytorchs_outputs(tmp_path):
+    import onnx
+
+    torch.manual_seed(0)
+    model = VAE().eval()
+    presets = torch.rand(3, 1, 28, 28)
+    page = live.draw_digit_explorer("drawing", model, presets, labels=["a", "b", "c"], samples=2,
+                                    folder=tmp_path / "live").data
+    exported = onnx.load(str(tmp_path / "live" / "drawing.onnx"))
+    assert [i.name for i in exported.graph.input] == ["pixels", "noise"]
+    assert [o.name for o in exported.graph.output] == ["mean", "spread", "reconstruction", "samples"]
+    assert 'data-kind="draw-digit"' in page and page.count("data-preset=") == 3 and "data:image" not in page
+    config = _config(page)
+    assert len(config["presets"]) == 3 and all(p["strip"].startswith("../../_static/frames/") for p in config["presets"])
+    # the stored outputs are PyTorch's for the first preset (8-bit, as the page reads it) and the stored noise
+    pixels = (presets[:1] * 255).round() / 255
+    noise = torch.tensor(config["checks"]["noise"])[None]
+    mean, spread, reconstruction, samples = live.EncodeToPixels(model)(pixels, noise)
+    assert noise.shape == (1, 2, model.latent_size)
+    for name, expected in [("mean", mean), ("spread", spread), ("reconstruction", reconstruction), ("samples", samples)]:
+        torch.testing.assert_close(torch.tensor(config["checks"][name]), expected[0].flatten() if name in ("reconstruction", "samples") else expected[0], atol=1e-6, rtol=0)
+    # a posterior sample is the decoded mu + sigma * eps
+    mu, log_sigma = model.encoder(model_input := (pixels - 0.1307) / 0.3081)
+    torch.testing.assert_close(samples[0, 1], model.to_pixels(model.decoder(mu + log_sigma.exp() * noise[:, 1]))[0], atol=1e-5, rtol=0)
+    assert model_input.shape == (1, 1, 28, 28)
+
+
+def test_the_drawing_explorer_refuses_what_it_cannot_show():
+    model = VAE().eval()
+    with pytest.raises(TypeError, match="not a VAE"):
+        live.draw_digit_explorer("d", __import__("vaegan").autoencoders.models.Autoencoder(), torch.rand(1, 1, 28, 28))
+    with pytest.raises(ValueError, match="presets"):
+        live.draw_digit_explorer("d", model, torch.rand(1, 28, 28))
+    with pytest.raises(ValueError, match="labels"):
+        live.draw_digit_explorer("d", model, torch.rand(2, 1, 28, 28), labels=["one"])

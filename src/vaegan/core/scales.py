@@ -30,6 +30,7 @@ __all__ = [
     "MNIST_STD",
     "scale_images",
     "to_unit",
+    "from_unit",
     "pixel_units",
     "add_pixel_noise",
     "binarize",
@@ -87,6 +88,20 @@ def to_unit(images: Tensor, scale: str) -> Tensor:
             f"unknown scale {scale!r}; use one of {', '.join(map(repr, SCALES))}"
         )
     return images.clamp(0.0, 1.0)
+
+
+def from_unit(pixels: Tensor, scale: str) -> Tensor:
+    """Pixels in [0, 1] in ``scale``, as :func:`scale_images` would give them (for an image that
+    was never uint8: a drawing, say); the inverse of :func:`to_unit` on [0, 1]."""
+    if scale == "symmetric":
+        return pixels * 2.0 - 1.0
+    if scale == "standard":
+        return (pixels - MNIST_MEAN) / MNIST_STD
+    if scale != "unit":
+        raise ValueError(
+            f"unknown scale {scale!r}; use one of {', '.join(map(repr, SCALES))}"
+        )
+    return pixels
 
 
 def pixel_units(scale: Scale) -> float:

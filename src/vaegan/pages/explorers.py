@@ -211,7 +211,7 @@ class Explorer:
             parts.append(
                 f'<div class="vaegan-explorer-panel"{"" if index == 0 else " hidden"}>'
                 f'<div class="vaegan-explorer-sliders">{sliders}</div>'
-                f'<img class="vaegan-frame{" vaegan-pixels" if panel.frames[0].pixels else ""}" {source}alt="{escape(first[1])}" width="{first[2]}" height="{first[3]}"></div>'
+                f'<img class="vaegan-frame{" vaegan-pixels" if panel.frames[0].pixels else ""}" loading="lazy" {source}alt="{escape(first[1])}" width="{first[2]}" height="{first[3]}"></div>'
             )
         return (f'<div class="{EXPLORER_CLASS}" data-explorer="{escape(json.dumps(config))}">{"".join(parts)}</div>'
                 f"<script>{_SCRIPT.read_text()}</script>")

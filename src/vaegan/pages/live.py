@@ -5,11 +5,13 @@ A network is exported with ``torch.onnx`` when the page is built and run by onnx
 reader scrolls to the explorer. The explorer is one HTML output with its script
 (``live_explorer.js``), so it needs no kernel and no widget manager. Where the runtime cannot load
 (the notebook outside the website, in Jupyter or Colab, or a browser without WebAssembly) the same
-explorer answers from frames precomputed on a grid of the plane.
+explorer answers from frames precomputed when the page was made.
 
 * :func:`export_onnx`: a module to an ``.onnx`` file, checked against PyTorch on the way;
 * :func:`latent_plane_explorer`: drag a point over a plane of a decoder's code space and watch
-  the decoded image follow.
+  the decoded image follow;
+* :func:`draw_digit_explorer`: draw a digit and see a VAE's posterior for it (mean and spread),
+  its reconstruction and decoded posterior samples.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ import warnings
 from pathlib import Path
 
 import torch
+from einops import rearrange
 from torch import Tensor, nn
 
 from vaegan.core.checkpoints import atomic_file
 from vaegan.core.model import mode
 from vaegan.pages.explorers import png_address, site_assets, to_png
 
-__all__ = ["DecodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "SITE_MODELS", "RUNTIME"]
+__all__ = ["DecodeToPixels", "EncodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "draw_digit_explorer", "SITE_MODELS", "RUNTIME"]
 
 # Where a chapter page (book/chapters/NAME.html) finds the exported networks and the runtime.
 SITE_MODELS = "../../_static/live"
@@ -56,16 +59,23 @@ def site_folder(start: Path | None = None) -> Path | None:
     return site_assets("live", start)
 
 
-def export_onnx(module: nn.Module, example: Tensor, path, input_name: str = "input",
-                output_name: str = "output", tolerance: float = 1e-4) -> Path:
+def export_onnx(module: nn.Module, example, path, input_name="input", output_name="output") -> Path:
     """Export ``module`` (in evaluation mode) to the ONNX file ``path`` with a free batch size, and
-    check that onnx reads it back; written in one atomic step. Returns the path."""
+    check that onnx reads it back; written in one atomic step. Returns the path.
+
+    ``example`` is one tensor or a tuple of them, and ``input_name`` and ``output_name`` a name or
+    a list of names, one per input and per output."""
     try:
         import onnx
     except ImportError as error:
         raise ImportError("exporting a live explorer's network needs the onnx package: pip install onnx") from error
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    examples = example if isinstance(example, tuple) else (example,)
+    inputs = [input_name] if isinstance(input_name, str) else list(input_name)
+    outputs = [output_name] if isinstance(output_name, str) else list(output_name)
+    if len(inputs) != len(examples):
+        raise ValueError(f"got {len(inputs)} input names for {len(examples)} example inputs")
     # The TorchScript exporter (dynamo=False) needs only onnx, where torch.export's needs onnxscript
     # too; it warns that it is the older of the two, a message a page must not print. The models'
     # argument checks (`if z.ndim != 2 ...`) draw tracer warnings too: the traced graph keeps the
@@ -74,9 +84,9 @@ def export_onnx(module: nn.Module, example: Tensor, path, input_name: str = "inp
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(
-            module, (example,), str(partial), dynamo=False, opset_version=17,
-            input_names=[input_name], output_names=[output_name],
-            dynamic_axes={input_name: {0: "batch"}, output_name: {0: "batch"}},
+            module, examples, str(partial), dynamo=False, opset_version=17,
+            input_names=inputs, output_names=outputs,
+            dynamic_axes={name: {0: "batch"} for name in inputs + outputs},
         )
         onnx.checker.check_model(onnx.load(str(partial)))
     return path
@@ -158,9 +168,125 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
     return HTML(f"""<div class="vaegan-live" data-kind="latent-plane" data-model="{model_url}"
  data-runtime="{RUNTIME}" data-config='{html.escape(json.dumps(config), quote=True)}'>
 <div class="vaegan-live-plane" tabindex="0" role="application" aria-label="{label}">
-<img src="{plane_image}" alt="{label}" width="{plane_pixels}" height="{plane_pixels}" draggable="false">
+<img src="{plane_image}" alt="{label}" width="{plane_pixels}" height="{plane_pixels}" loading="lazy" draggable="false">
 <span class="vaegan-live-marker" aria-hidden="true"></span></div>
 <div class="vaegan-live-side"><canvas class="vaegan-live-output" width="{width}" height="{height}"
  role="img" aria-label="the decoded image at the point"></canvas>
 <p class="vaegan-live-status" aria-live="polite">precomputed frames</p></div>
+</div><script>{_SCRIPT.read_text()}</script>""")
+
+
+class EncodeToPixels(nn.Module):
+    """A VAE's encoder and decoder as one module to export, for the drawing explorer:
+    ``(b, c, h, w)`` pixels in [0, 1] and noise ``(b, k, latent)`` give the posterior's mean and
+    spread (standard deviations), each ``(b, latent)``, the decoded mean ``(b, c, h, w)`` and
+    ``k`` decoded posterior samples ``(b, k, c, h, w)``, as pixels in [0, 1]."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        from vaegan.autoencoders.models import is_variational
+
+        if not is_variational(model):
+            raise TypeError(f"{type(model).__name__} is not a VAE: the drawing explorer shows a posterior's mean and spread")
+        self.model = model
+
+    def forward(self, pixels: Tensor, noise: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        from vaegan.core.scales import data_scale, from_unit
+
+        mean, log_spread = self.model.encoder(from_unit(pixels, data_scale(self.model.output_scale)))
+        spread = log_spread.exp()
+        samples = mean[:, None] + spread[:, None] * noise  # "b latent -> b k latent": z = mu + sigma * eps
+        batch, count = noise.shape[0], noise.shape[1]
+        decoded = self.model.to_pixels(self.model.decode_latents(torch.cat([mean, samples.flatten(0, 1)])))
+        return mean, spread, decoded[:batch], decoded[batch:].reshape(batch, count, *decoded.shape[1:])
+
+
+@torch.no_grad()
+def draw_digit_explorer(
+    name: str,
+    model: nn.Module,
+    presets: Tensor,
+    labels: list[str] | None = None,
+    samples: int = 4,
+    folder: Path | None = None,
+    description: str = "",
+):
+    """Draw a digit and watch a VAE read it: the reader draws on a canvas (mouse, pen or finger),
+    the drawing is scaled and centred as MNIST's digits are, and the page shows what the encoder
+    makes of it (the posterior's mean and spread in every code dimension, against the prior's
+    N(0, 1)), its reconstruction (the decoded mean) and ``samples`` decoded posterior samples,
+    all computed in the browser.
+
+    ``presets`` ``(n, 1, h, w)`` pixels in [0, 1] (test digits) are buttons that load a digit into
+    the canvas; without a runtime (a notebook outside the website) they are all the explorer
+    shows, from outputs precomputed here. The first preset, with fixed noise, and PyTorch's
+    outputs for it are stored in the page, so a test can compare the browser's with them.
+    ``folder`` as for :func:`latent_plane_explorer`. Returns an IPython ``HTML`` object."""
+    if presets.ndim != 4 or presets.shape[0] < 1 or presets.shape[1] != 1:
+        raise ValueError(f"presets must be (n, 1, h, w) grey pixels, got {tuple(presets.shape)}")
+    if not 1 <= samples <= 8:
+        raise ValueError(f"samples must be between 1 and 8, got {samples}")
+    labels = labels if labels is not None else [f"digit {index + 1}" for index in range(len(presets))]
+    if len(labels) != len(presets):
+        raise ValueError(f"got {len(labels)} labels for {len(presets)} presets")
+    network = EncodeToPixels(model)
+    with mode(network):
+        return _draw_digit(name, network, presets.float(), labels, samples, folder, description)
+
+
+def _draw_digit(name, network, presets, labels, samples, folder, description):
+    from IPython.display import HTML
+
+    folder = site_folder() if folder is None else folder
+    latent_size = network.model.latent_size
+    _, _, height, width = presets.shape
+    # what the page reads back from a PNG: 8-bit pixels (test digits are 8-bit already)
+    presets = (presets.clamp(0, 1) * 255).round() / 255
+    noise = torch.randn(len(presets), samples, latent_size, generator=torch.Generator().manual_seed(0))
+    model_url = ""
+    if folder is not None:
+        export_onnx(network, (presets[:1], noise[:1]), Path(folder) / f"{name}.onnx",
+                    ["pixels", "noise"], ["mean", "spread", "reconstruction", "samples"])
+        model_url = f"{SITE_MODELS}/{name}.onnx"
+    mean, spread, reconstruction, decoded = network(presets, noise)
+    images = None if folder is None else Path(folder).parent / "frames"
+    # one strip a preset: the digit, its reconstruction, then its samples
+    strips = torch.cat([presets, reconstruction, rearrange(decoded, "n k c h w -> n c h (k w)")], dim=-1)
+    config = {
+        "size": height, "latent": latent_size, "samples": samples,
+        "inputs": ["pixels", "noise"], "outputs": ["mean", "spread", "reconstruction", "samples"],
+        "presets": [
+            {"label": label, "strip": png_address(to_png(strip[0]), images),
+             "mean": [round(v, 4) for v in m.tolist()], "spread": [round(v, 4) for v in s.tolist()]}
+            for label, strip, m, s in zip(labels, strips, mean, spread)
+        ],
+        "checks": {
+            "noise": noise[0].tolist(), "mean": mean[0].tolist(), "spread": spread[0].tolist(),
+            "reconstruction": reconstruction[0].flatten().tolist(), "samples": decoded[0].flatten().tolist(),
+        },
+        "liveText": "encoded live in your browser: draw a digit, or start from one of the test digits",
+        "framesText": "precomputed for these test digits: on the book's website you can draw your own",
+    }
+    label = html.escape(description or "draw a digit: the VAE's encoder and decoder read it as you draw")
+    buttons = "".join(f'<button type="button" data-preset="{index}">{html.escape(text)}</button>'
+                      for index, text in enumerate(labels))
+    sample_canvases = "".join(
+        f'<canvas class="vaegan-live-sample" width="{width}" height="{height}" role="img" '
+        f'aria-label="posterior sample {index + 1}, decoded"></canvas>' for index in range(samples))
+    return HTML(f"""<div class="vaegan-live vaegan-live-drawing" data-kind="draw-digit" data-model="{model_url}"
+ data-runtime="{RUNTIME}" data-config='{html.escape(json.dumps(config), quote=True)}'>
+<div class="vaegan-live-pad"><canvas class="vaegan-live-draw" width="280" height="280" tabindex="0"
+ role="img" aria-label="{label}"></canvas>
+<div class="vaegan-live-buttons" role="group" aria-label="start from a test digit">{buttons}
+<button type="button" data-action="clear">clear</button>
+<button type="button" data-action="resample">new samples</button></div></div>
+<div class="vaegan-live-side">
+<p class="vaegan-live-caption">what the encoder reads (28×28)</p>
+<canvas class="vaegan-live-input" width="{width}" height="{height}" role="img" aria-label="the drawing as the network reads it"></canvas>
+<p class="vaegan-live-caption">mean ± spread of each code number, over the prior's ±1</p>
+<canvas class="vaegan-live-posterior" width="300" height="130" role="img" aria-label="the posterior's mean and spread"></canvas>
+<p class="vaegan-live-caption">reconstruction (decoded mean), and decoded posterior samples</p>
+<div class="vaegan-live-row"><canvas class="vaegan-live-output" width="{width}" height="{height}" role="img"
+ aria-label="the reconstruction"></canvas>{sample_canvases}</div>
+<p class="vaegan-live-status" aria-live="polite">precomputed</p></div>
 </div><script>{_SCRIPT.read_text()}</script>""")

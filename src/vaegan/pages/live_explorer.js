@@ -27,21 +27,75 @@
     return runtimes[url];
   }
 
-  function drawPixels(canvas, pixels, size) {
+  function drawPixels(canvas, pixels, size, offset = 0) {
     const context = canvas.getContext("2d", { willReadFrequently: true });
     const image = context.createImageData(size, size);
     for (let i = 0; i < size * size; i++) {
-      const grey = Math.max(0, Math.min(255, Math.round(pixels[i] * 255)));
+      const grey = Math.max(0, Math.min(255, Math.round(pixels[offset + i] * 255)));
       image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = grey;
       image.data[4 * i + 3] = 255;
     }
     context.putImageData(image, 0, 0);
   }
 
+  // Start the network once the reader comes near the explorer (nothing loads before), then call
+  // `ready(session)`; where it cannot load, the explorer stays on its precomputed frames.
+  function whenReached(root, config, status, ready) {
+    const start = () => {
+      status.textContent = "loading the network…";
+      loadRuntime(new URL(root.dataset.runtime, document.baseURI).href)
+        .then((ort) => ort.InferenceSession.create(new URL(root.dataset.model, document.baseURI).href,
+                                                    { executionProviders: ["wasm"] }))
+        .then(async (session) => {
+          await ready(session);
+          root.dataset.maxDifference = String(await root.vaeganSelfCheck());
+          root.dataset.liveStatus = "live";
+          status.textContent = config.liveText;
+        })
+        .catch((error) => {
+          root.dataset.liveStatus = "frames";
+          root.dataset.liveError = String(error && error.message || error);
+          status.textContent = config.framesText;
+        });
+    };
+    if (!root.dataset.model) { root.dataset.liveStatus = "frames"; status.textContent = config.framesText; return; }
+    if ("IntersectionObserver" in window) {
+      const watcher = new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) { watcher.disconnect(); start(); }
+      }, { rootMargin: "200px" });
+      watcher.observe(root);
+    } else {
+      start();
+    }
+  }
+
+  function largestDifference(expected, actual) {
+    let largest = 0;
+    expected.flat().forEach((value, i) => { largest = Math.max(largest, Math.abs(value - actual[i])); });
+    return largest;
+  }
+
+  function timeMedian(count, run) {
+    return (async () => {
+      const times = [];
+      for (let i = 0; i < count; i++) {
+        const started = performance.now();
+        await run(i);
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      return times[Math.floor(times.length / 2)];
+    })();
+  }
+
   function setUp(root) {
     if (root.dataset.liveReady) return;
     root.dataset.liveReady = "1";
-    const config = JSON.parse(root.dataset.config);
+    (root.dataset.kind === "draw-digit" ? setUpDrawing : setUpPlane)(root, JSON.parse(root.dataset.config));
+  }
+
+  // --- a plane of a decoder's code space: drag the point, the decoded image follows ---------------
+  function setUpPlane(root, config) {
     const plane = root.querySelector(".vaegan-live-plane");
     const marker = root.querySelector(".vaegan-live-marker");
     const output = root.querySelector("canvas.vaegan-live-output");
@@ -102,50 +156,187 @@
 
     // The benchmark and the browser test use these: decode the stored codes and compare with PyTorch's
     // pixels; time `count` single decodes.
-    root.vaeganSelfCheck = async () => {
-      const pixels = await decode(config.checks.codes);
-      let largest = 0;
-      config.checks.pixels.flat().forEach((value, i) => { largest = Math.max(largest, Math.abs(value - pixels[i])); });
-      return largest;
-    };
-    root.vaeganBenchmark = async (count) => {
-      const times = [];
-      for (let i = 0; i < count; i++) {
-        const started = performance.now();
-        await decode([code(Math.sin(i) * config.extent, Math.cos(i) * config.extent)]);
-        times.push(performance.now() - started);
-      }
-      times.sort((a, b) => a - b);
-      return times[Math.floor(times.length / 2)];
-    };
+    root.vaeganSelfCheck = async () => largestDifference(config.checks.pixels, await decode(config.checks.codes));
+    root.vaeganBenchmark = (count) => timeMedian(count, (i) => decode([code(Math.sin(i) * config.extent, Math.cos(i) * config.extent)]));
+    whenReached(root, config, status, (created) => { session = created; show(point[0], point[1]); });
+  }
 
-    const start = () => {
-      status.textContent = "loading the network…";
-      loadRuntime(new URL(root.dataset.runtime, document.baseURI).href)
-        .then((ort) => ort.InferenceSession.create(new URL(root.dataset.model, document.baseURI).href,
-                                                    { executionProviders: ["wasm"] }))
-        .then(async (created) => {
-          session = created;
-          root.dataset.maxDifference = String(await root.vaeganSelfCheck());
-          root.dataset.liveStatus = "live";
-          status.textContent = config.liveText;
-          show(point[0], point[1]);
-        })
-        .catch((error) => {
-          root.dataset.liveStatus = "frames";
-          root.dataset.liveError = String(error && error.message || error);
-          status.textContent = config.framesText;
-        });
-    };
-    if (!root.dataset.model) { root.dataset.liveStatus = "frames"; status.textContent = config.framesText; return; }
-    if ("IntersectionObserver" in window) {
-      const watcher = new IntersectionObserver((entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) { watcher.disconnect(); start(); }
-      }, { rootMargin: "200px" });
-      watcher.observe(root);
-    } else {
-      start();
+  // --- draw a digit: a VAE's posterior for it, its reconstruction and posterior samples -----------
+  function setUpDrawing(root, config) {
+    const pad = root.querySelector("canvas.vaegan-live-draw");
+    const input = root.querySelector("canvas.vaegan-live-input");
+    const chart = root.querySelector("canvas.vaegan-live-posterior");
+    const output = root.querySelector("canvas.vaegan-live-output");
+    const sampleCanvases = Array.from(root.querySelectorAll("canvas.vaegan-live-sample"));
+    const status = root.querySelector(".vaegan-live-status");
+    const size = config.size, latent = config.latent, count = config.samples;
+    const ink = pad.getContext("2d", { willReadFrequently: true });
+    const strips = config.presets.map((preset) => { const image = new Image(); image.src = preset.strip; return image; });
+    let session = null, busy = false, again = false, seed = 1, queue = Promise.resolve();
+    let noise = gaussians(seed, count * latent);
+
+    // a small seeded generator (mulberry32) and Box-Muller: the same drawing gives the same samples
+    function gaussians(seedValue, n) {
+      let state = seedValue >>> 0;
+      const uniform = () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+      return Float32Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()));
     }
+    function clearPad() {
+      ink.fillStyle = "#000";
+      ink.fillRect(0, 0, pad.width, pad.height);
+    }
+    // MNIST's digits fill a 20x20 box, centred by their centre of mass in 28x28: do the same
+    function readDrawing() {
+      const data = ink.getImageData(0, 0, pad.width, pad.height).data;
+      let left = pad.width, right = -1, top = pad.height, bottom = -1;
+      for (let y = 0; y < pad.height; y++) {
+        for (let x = 0; x < pad.width; x++) {
+          if (data[4 * (y * pad.width + x)] > 0) {
+            left = Math.min(left, x); right = Math.max(right, x); top = Math.min(top, y); bottom = Math.max(bottom, y);
+          }
+        }
+      }
+      if (right < 0) return null;
+      const box = Math.max(right - left + 1, bottom - top + 1), scale = (size * 20) / 28 / box;
+      const small = document.createElement("canvas");
+      small.width = small.height = size;
+      const pen = small.getContext("2d", { willReadFrequently: true });
+      pen.imageSmoothingEnabled = true;
+      pen.imageSmoothingQuality = "high";
+      const w = (right - left + 1) * scale, h = (bottom - top + 1) * scale;
+      pen.drawImage(pad, left, top, right - left + 1, bottom - top + 1, (size - w) / 2, (size - h) / 2, w, h);
+      let pixels = Array.from(pen.getImageData(0, 0, size, size).data.filter((_, i) => i % 4 === 0), (v) => v / 255);
+      let mass = 0, cx = 0, cy = 0;
+      pixels.forEach((v, i) => { mass += v; cx += v * (i % size); cy += v * Math.floor(i / size); });
+      const dx = Math.round((size - 1) / 2 - cx / mass), dy = Math.round((size - 1) / 2 - cy / mass);
+      const shifted = new Float32Array(size * size);
+      pixels.forEach((v, i) => {
+        const x = (i % size) + dx, y = Math.floor(i / size) + dy;
+        if (x >= 0 && x < size && y >= 0 && y < size) shifted[y * size + x] = v;
+      });
+      return shifted;
+    }
+    async function run(pixels, noiseValues) {
+      const ort = window.ort;
+      const feeds = {
+        [config.inputs[0]]: new ort.Tensor("float32", pixels, [1, 1, size, size]),
+        [config.inputs[1]]: new ort.Tensor("float32", noiseValues, [1, count, latent]),
+      };
+      // one run at a time on the session: the self-check and the reader's drawing take turns
+      const job = queue.then(() => session.run(feeds));
+      queue = job.catch(() => null);
+      const result = await job;
+      return config.outputs.map((name) => result[name].data);
+    }
+    function drawChart(mean, spread) {
+      const pen = chart.getContext("2d");
+      const w = chart.width, h = chart.height, range = 3, x = (v) => ((v + range) / (2 * range)) * w;
+      pen.clearRect(0, 0, w, h);
+      pen.fillStyle = "rgba(0, 114, 178, 0.15)"; // the prior's ±1
+      pen.fillRect(x(-1), 0, x(1) - x(-1), h);
+      pen.strokeStyle = "#777";
+      pen.beginPath(); pen.moveTo(x(0), 0); pen.lineTo(x(0), h); pen.stroke();
+      const row = h / latent;
+      for (let d = 0; d < latent; d++) {
+        const y = row * (d + 0.5), low = Math.max(-range, mean[d] - spread[d]), high = Math.min(range, mean[d] + spread[d]);
+        pen.strokeStyle = "#d55e00"; pen.lineWidth = 3;
+        pen.beginPath(); pen.moveTo(x(low), y); pen.lineTo(x(high), y); pen.stroke();
+        pen.fillStyle = "#000";
+        pen.beginPath(); pen.arc(x(Math.max(-range, Math.min(range, mean[d]))), y, 4, 0, 2 * Math.PI); pen.fill();
+        pen.font = "11px sans-serif"; pen.fillText(`z${d + 1}`, 2, y + 4);
+      }
+      chart.setAttribute("aria-label", "the posterior: " + Array.from(mean, (m, d) => `z${d + 1} ${m.toFixed(2)} ± ${spread[d].toFixed(2)}`).join(", "));
+    }
+    function showPreset(index) {
+      const preset = config.presets[index], strip = strips[index];
+      const paint = () => {
+        [input, output, ...sampleCanvases].forEach((canvas, slot) => {
+          const pen = canvas.getContext("2d", { willReadFrequently: true });
+          pen.drawImage(strip, slot * size, 0, size, size, 0, 0, size, size);
+        });
+        ink.imageSmoothingEnabled = true;
+        clearPad();
+        ink.drawImage(strip, 0, 0, size, size, 0, 0, pad.width, pad.height);
+        drawChart(preset.mean, preset.spread);
+        if (session) update();
+      };
+      if (strip.complete && strip.naturalWidth) paint(); else strip.onload = paint;
+    }
+    async function update() {
+      if (!session) return;
+      if (busy) { again = true; return; } // the newest drawing wins; none queue up
+      busy = true;
+      try {
+        const pixels = readDrawing();
+        if (!pixels) return;
+        drawPixels(input, pixels, size);
+        const [mean, spread, reconstruction, samples] = await run(pixels, noise);
+        drawChart(mean, spread);
+        drawPixels(output, reconstruction, size);
+        sampleCanvases.forEach((canvas, k) => drawPixels(canvas, samples, size, k * size * size));
+        root.dataset.decodes = String(Number(root.dataset.decodes || 0) + 1);
+      } finally {
+        busy = false;
+        if (again) { again = false; update(); }
+      }
+    }
+    let last = null;
+    function stroke(event) {
+      const box = pad.getBoundingClientRect();
+      const point = [((event.clientX - box.left) / box.width) * pad.width, ((event.clientY - box.top) / box.height) * pad.height];
+      ink.strokeStyle = "#fff"; ink.fillStyle = "#fff";
+      ink.lineWidth = pad.width / 12; ink.lineCap = ink.lineJoin = "round";
+      ink.beginPath();
+      if (last) { ink.moveTo(...last); ink.lineTo(...point); ink.stroke(); }
+      else { ink.arc(point[0], point[1], ink.lineWidth / 2, 0, 2 * Math.PI); ink.fill(); }
+      last = point;
+      update();
+    }
+    pad.addEventListener("pointerdown", (event) => {
+      if (!session) return; // precomputed only: the presets
+      pad.setPointerCapture(event.pointerId);
+      last = null;
+      stroke(event);
+    });
+    pad.addEventListener("pointermove", (event) => { if (session && event.buttons) stroke(event); });
+    pad.addEventListener("pointerup", () => { last = null; });
+    root.querySelectorAll("button[data-preset]").forEach((button) =>
+      button.addEventListener("click", () => showPreset(Number(button.dataset.preset))));
+    root.querySelector("button[data-action=clear]").addEventListener("click", () => {
+      clearPad();
+      [input, output, ...sampleCanvases].forEach((canvas) => canvas.getContext("2d").clearRect(0, 0, size, size));
+      chart.getContext("2d").clearRect(0, 0, chart.width, chart.height);
+    });
+    root.querySelector("button[data-action=resample]").addEventListener("click", () => {
+      seed += 1;
+      noise = gaussians(seed, count * latent);
+      update();
+    });
+    clearPad();
+    showPreset(0);
+
+    // The browser test and the benchmark: the first preset with the stored noise, compared with
+    // PyTorch's outputs for it (every number of all four outputs); time `n` encode-decode passes.
+    const presetPixels = () => {
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = size;
+      const pen = canvas.getContext("2d", { willReadFrequently: true });
+      pen.drawImage(strips[0], 0, 0, size, size, 0, 0, size, size);
+      return Float32Array.from(pen.getImageData(0, 0, size, size).data.filter((_, i) => i % 4 === 0), (v) => v / 255);
+    };
+    root.vaeganSelfCheck = async () => {
+      if (!(strips[0].complete && strips[0].naturalWidth)) await new Promise((resolve) => { strips[0].onload = resolve; });
+      const outputs = await run(presetPixels(), Float32Array.from(config.checks.noise.flat()));
+      return Math.max(...["mean", "spread", "reconstruction", "samples"].map((key, i) => largestDifference(config.checks[key], outputs[i])));
+    };
+    root.vaeganBenchmark = (n) => timeMedian(n, () => run(presetPixels(), noise));
+    whenReached(root, config, status, (created) => { session = created; pad.style.cursor = "crosshair"; showPreset(0); });
   }
 
   window.vaeganLive = { scan: () => document.querySelectorAll(".vaegan-live").forEach(setUp) };
