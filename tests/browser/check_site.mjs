@@ -329,6 +329,13 @@ for (const spec of pages) {
         await page.mouse.up();
         await page.waitForTimeout(500);
         state.changed = before !== (await hash());
+      } else if (state.kind === "latent-walk") {
+        // slide to the far end of the walk: the generated image must change
+        const before = await hash();
+        await live.locator("input[type=range]").focus();
+        await page.keyboard.press("End");
+        await page.waitForTimeout(300);
+        state.changed = before !== (await hash());
       } else {
         const before = await hash();
         const box = await live.locator(".vaegan-live-plane").boundingBox();

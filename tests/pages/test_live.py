@@ -105,3 +105,39 @@ def test_the_drawing_explorer_refuses_what_it_cannot_show():
         live.draw_digit_explorer("d", model, torch.rand(1, 28, 28))
     with pytest.raises(ValueError, match="labels"):
         live.draw_digit_explorer("d", model, torch.rand(2, 1, 28, 28), labels=["one"])
+
+
+def test_the_walk_explorer_stores_the_walks_codes_and_pytorchs_images_along_them(tmp_path):
+    from vaegan.gans.models import DCGANGenerator
+    from vaegan.gans.walks import slerp_at
+
+    torch.manual_seed(0)
+    generator = DCGANGenerator(latent_size=8, hidden_channels=(8, 16), image_shape=(3, 16, 16)).eval()
+    page = live.latent_walk_explorer("walk", generator, seed=3, pairs=2, steps=3, folder=tmp_path / "live").data
+    assert (tmp_path / "live" / "walk.onnx").exists() and 'data-kind="latent-walk"' in page
+    assert page.count("data-walk=") == 2 and 'type="range"' in page and "data:image" not in page
+    config = _config(page)
+    codes = generator.sample_latents(4, torch.Generator().manual_seed(3))
+    torch.testing.assert_close(torch.tensor(config["pairs"]), codes.reshape(2, 2, 8))
+    assert config["size"] == [3, 16, 16]
+    # the stored codes lie on the walks, and the stored pixels are the generator's for them
+    first = torch.tensor(config["checks"]["codes"][0])
+    torch.testing.assert_close(first, slerp_at(codes[0], codes[1], 0.37), atol=1e-6, rtol=0)
+    expected = live.DecodeToPixels(generator)(torch.tensor(config["checks"]["codes"])).flatten(1)
+    torch.testing.assert_close(torch.tensor(config["checks"]["pixels"]), expected, atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match="pairs"):
+        live.latent_walk_explorer("walk", generator, seed=3, pairs=0)
+
+
+def test_every_explorer_gives_the_model_back_in_the_mode_it_had(tmp_path):
+    from vaegan.gans.models import DCGANGenerator
+
+    for training in (True, False):
+        generator = DCGANGenerator(latent_size=8, hidden_channels=(8, 16), image_shape=(1, 16, 16)).train(training)
+        live.latent_walk_explorer("walk", generator, seed=3, pairs=1, steps=2, folder=tmp_path / "live")
+        live.latent_plane_explorer("plane", generator, torch.zeros(8), torch.eye(8)[:2], _background(), steps=2,
+                                   folder=tmp_path / "live")
+        assert generator.training is training
+        vae = VAE().train(training)
+        live.draw_digit_explorer("drawing", vae, torch.rand(1, 1, 28, 28), folder=tmp_path / "live")
+        assert vae.training is training

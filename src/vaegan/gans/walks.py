@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-__all__ = ["slerp", "walk"]
+__all__ = ["slerp", "slerp_at", "walk"]
 
 
 def slerp(start: Tensor, end: Tensor, steps: int) -> Tensor:
@@ -30,16 +30,21 @@ def slerp(start: Tensor, end: Tensor, steps: int) -> Tensor:
             f"start and end must be two vectors of one shape, got {tuple(start.shape)} "
             f"and {tuple(end.shape)}"
         )
-    t = torch.linspace(0, 1, steps, dtype=start.dtype).unsqueeze(1)
+    return slerp_at(start, end, torch.linspace(0, 1, steps, dtype=start.dtype))
+
+
+def slerp_at(start: Tensor, end: Tensor, t: Tensor | float) -> Tensor:
+    """``(d,), (d,), (n,) -> (n, d)`` (or ``(d,)`` for one number ``t``): the points at
+    fractions ``t`` of the way along the great circle from ``start`` to ``end``."""
+    single = not isinstance(t, Tensor)
+    t = torch.as_tensor(t, dtype=start.dtype).reshape(-1, 1)
     cosine = (start @ end / (start.norm() * end.norm())).clamp(-1, 1)
     angle = torch.arccos(cosine)
-    if (
-        angle < 1e-4
-    ):  # (almost) the same direction: the straight line is the great circle
-        return (1 - t) * start + t * end
-    return (
-        torch.sin((1 - t) * angle) * start + torch.sin(t * angle) * end
-    ) / torch.sin(angle)
+    if angle < 1e-4:  # (almost) the same direction: the straight line is the great circle
+        points = (1 - t) * start + t * end
+    else:
+        points = (torch.sin((1 - t) * angle) * start + torch.sin(t * angle) * end) / torch.sin(angle)
+    return points[0] if single else points
 
 
 def walk(generator: nn.Module, start: Tensor, end: Tensor, steps: int = 9) -> Tensor:

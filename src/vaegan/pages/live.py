@@ -10,6 +10,7 @@ explorer answers from frames precomputed when the page was made.
 * :func:`export_onnx`: a module to an ``.onnx`` file, checked against PyTorch on the way;
 * :func:`latent_plane_explorer`: drag a point over a plane of a decoder's code space and watch
   the decoded image follow;
+* :func:`latent_walk_explorer`: slide along the great circle between two codes of a generator;
 * :func:`draw_digit_explorer`: draw a digit and see a VAE's posterior for it (mean and spread),
   its reconstruction and decoded posterior samples.
 """
@@ -30,7 +31,7 @@ from vaegan.core.checkpoints import atomic_file
 from vaegan.core.model import mode
 from vaegan.pages.explorers import png_address, site_assets, to_png
 
-__all__ = ["DecodeToPixels", "EncodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "draw_digit_explorer", "SITE_MODELS", "RUNTIME"]
+__all__ = ["DecodeToPixels", "EncodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "draw_digit_explorer", "latent_walk_explorer", "SITE_MODELS", "RUNTIME"]
 
 # Where a chapter page (book/chapters/NAME.html) finds the exported networks and the runtime.
 SITE_MODELS = "../../_static/live"
@@ -47,9 +48,16 @@ class DecodeToPixels(nn.Module):
         if not hasattr(model, "decode_latents") or not hasattr(model, "to_pixels"):
             raise TypeError(f"{type(model).__name__} has no decode_latents/to_pixels: give an autoencoder or a generator")
         self.model = model
+        self.train(model.training)  # so that `mode(self)` gives the model back the mode it had
 
     def forward(self, z: Tensor) -> Tensor:
         return self.model.to_pixels(self.model.decode_latents(z))
+
+
+def _rounded(pixels: Tensor) -> list:
+    """PyTorch's pixels for the page's self-check, to 6 decimals: exact to 5e-7, far inside the
+    test's 1e-4, in a third of the bytes of a float's every digit."""
+    return torch.round(pixels.double(), decimals=6).tolist()  # in float64, so each prints short
 
 
 def site_folder(start: Path | None = None) -> Path | None:
@@ -147,7 +155,7 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
     generator = torch.Generator().manual_seed(0)
     check_uv = (torch.rand(checks, 2, generator=generator) * 2 - 1) * extent
     check_codes = origin + check_uv[:, :1] * directions[0] + check_uv[:, 1:] * directions[1]
-    check_pixels = decoder(check_codes.float()).flatten(1)
+    check_pixels = _rounded(decoder(check_codes.float()).flatten(1))
     buffer = io.BytesIO()
     background.savefig(buffer, format="png", dpi=2 * 100)
     plane_size = background.get_size_inches()
@@ -158,7 +166,7 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
         "origin": origin.tolist(), "directions": directions.tolist(), "extent": extent, "size": height,
         "input": "code", "output": "pixels",
         "frames": {"steps": steps, "sprite": sprite},
-        "checks": {"codes": check_codes.tolist(), "pixels": check_pixels.tolist()},
+        "checks": {"codes": check_codes.tolist(), "pixels": check_pixels},
         "liveText": "decoded live in your browser: drag, or use the arrow keys",
         "framesText": f"precomputed frames ({steps} x {steps}): on the book's website this decodes live",
     }
@@ -189,6 +197,7 @@ class EncodeToPixels(nn.Module):
         if not is_variational(model):
             raise TypeError(f"{type(model).__name__} is not a VAE: the drawing explorer shows a posterior's mean and spread")
         self.model = model
+        self.train(model.training)  # so that `mode(self)` gives the model back the mode it had
 
     def forward(self, pixels: Tensor, noise: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         from vaegan.core.scales import data_scale, from_unit
@@ -262,7 +271,7 @@ def _draw_digit(name, network, presets, labels, samples, folder, description):
         ],
         "checks": {
             "noise": noise[0].tolist(), "mean": mean[0].tolist(), "spread": spread[0].tolist(),
-            "reconstruction": reconstruction[0].flatten().tolist(), "samples": decoded[0].flatten().tolist(),
+            "reconstruction": _rounded(reconstruction[0].flatten()), "samples": _rounded(decoded[0].flatten()),
         },
         "liveText": "encoded live in your browser: draw a digit, or start from one of the test digits",
         "framesText": "precomputed for these test digits: on the book's website you can draw your own",
@@ -290,3 +299,69 @@ def _draw_digit(name, network, presets, labels, samples, folder, description):
  aria-label="the reconstruction"></canvas>{sample_canvases}</div>
 <p class="vaegan-live-status" aria-live="polite">precomputed</p></div>
 </div><script>{_SCRIPT.read_text()}</script>""")
+
+
+@torch.no_grad()
+def latent_walk_explorer(
+    name: str,
+    generator: nn.Module,
+    seed: int,
+    pairs: int,
+    steps: int = 9,
+    display: int = 160,
+    folder: Path | None = None,
+    description: str = "",
+):
+    """Walk continuously along the great circle between two codes of ``generator`` (``pairs``
+    pairs drawn with ``seed``, as :func:`vaegan.pages.explorers.latent_walk_explorer` draws them):
+    a slider sets the position, and the generator runs in the browser at every position. Grey or
+    colour images, shown ``display`` CSS pixels wide. Without a runtime the explorer shows
+    ``steps`` precomputed frames a walk. ``folder`` as for :func:`latent_plane_explorer`."""
+    if pairs < 1 or steps < 2:
+        raise ValueError(f"need pairs >= 1 and steps >= 2, got {pairs} and {steps}")
+    decoder = DecodeToPixels(generator)
+    with mode(decoder):
+        return _latent_walk(name, decoder, generator, seed, pairs, steps, display, folder, description)
+
+
+def _latent_walk(name, decoder, generator, seed, pairs, steps, display, folder, description):
+    from IPython.display import HTML
+
+    from vaegan.gans.walks import slerp, slerp_at
+
+    folder = site_folder() if folder is None else folder
+    codes = generator.sample_latents(2 * pairs, torch.Generator().manual_seed(seed)).float()
+    ends = codes.reshape(pairs, 2, -1)
+    model_url = ""
+    if folder is not None:
+        export_onnx(decoder, codes[:1], Path(folder) / f"{name}.onnx", "code", "pixels")
+        model_url = f"{SITE_MODELS}/{name}.onnx"
+    # frames: walk k at row k, position j at column j
+    frames = torch.stack([decoder(slerp(start, end, steps)) for start, end in ends])  # "pairs steps c h w"
+    _, _, channels, height, width = frames.shape
+    sprite = rearrange(frames, "p s c h w -> c (p h) (s w)")
+    images = None if folder is None else Path(folder).parent / "frames"
+    # check: a point on the first walk, decoded by PyTorch, for the browser to match (one: a face is 12,288 numbers)
+    check_codes = slerp_at(*ends[0], 0.37)[None]
+    config = {
+        "pairs": ends.tolist(), "size": [channels, height, width], "input": "code", "output": "pixels",
+        "frames": {"steps": steps, "sprite": png_address(to_png(sprite.clamp(0, 1)), images)},
+        "checks": {"codes": check_codes.tolist(), "pixels": _rounded(decoder(check_codes).flatten(1))},
+        "liveText": "generated live in your browser: slide, or use the arrow keys",
+        "framesText": f"precomputed frames ({steps} a walk): on the book's website this generates live",
+    }
+    label = html.escape(description or "a walk between two codes: slide to generate the images on the way")
+    buttons = "".join(f'<button type="button" data-walk="{index}" aria-pressed="{str(index == 0).lower()}">'
+                      f"walk {index + 1}</button>" for index in range(pairs))
+    shown = round(display * height / width)
+    return HTML(f"""<div class="vaegan-live vaegan-live-walking" data-kind="latent-walk" data-model="{model_url}"
+ data-runtime="{RUNTIME}" data-config='{html.escape(json.dumps(config), quote=True)}'>
+<div class="vaegan-live-walk"><div class="vaegan-live-buttons" role="group" aria-label="which walk">{buttons}</div>
+<label class="vaegan-explorer-slider"><span>position along the walk</span>
+<input type="range" min="0" max="100" step="1" value="0" aria-label="position along the walk" aria-valuetext="t = 0.00">
+<output>t = 0.00</output></label>
+<canvas class="vaegan-live-output" width="{width}" height="{height}" style="width:{display}px;height:{shown}px"
+ role="img" aria-label="{label}"></canvas>
+<p class="vaegan-live-status" aria-live="polite">precomputed frames</p></div>
+</div><script>{_SCRIPT.read_text()}</script>""")
+

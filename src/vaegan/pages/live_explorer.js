@@ -88,10 +88,35 @@
     })();
   }
 
+  // planar (c, h, w) pixels in [0, 1], grey (c = 1) or colour (c = 3), from `offset` on
+  function drawPlanes(canvas, pixels, [channels, height, width], offset = 0) {
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    const image = context.createImageData(width, height), plane = height * width;
+    for (let i = 0; i < plane; i++) {
+      for (let c = 0; c < 3; c++) {
+        const value = pixels[offset + (channels === 1 ? 0 : c) * plane + i];
+        image.data[4 * i + c] = Math.max(0, Math.min(255, Math.round(value * 255)));
+      }
+      image.data[4 * i + 3] = 255;
+    }
+    context.putImageData(image, 0, 0);
+  }
+
+  // the point at fraction t of the great circle from a to b (vaegan.gans.walks.slerp_at)
+  function slerpAt(a, b, t) {
+    const dot = a.reduce((sum, x, i) => sum + x * b[i], 0);
+    const norm = (v) => Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));
+    const angle = Math.acos(Math.max(-1, Math.min(1, dot / (norm(a) * norm(b)))));
+    if (angle < 1e-4) return a.map((x, i) => (1 - t) * x + t * b[i]);
+    const s = Math.sin(angle), p = Math.sin((1 - t) * angle) / s, q = Math.sin(t * angle) / s;
+    return a.map((x, i) => p * x + q * b[i]);
+  }
+
   function setUp(root) {
     if (root.dataset.liveReady) return;
     root.dataset.liveReady = "1";
-    (root.dataset.kind === "draw-digit" ? setUpDrawing : setUpPlane)(root, JSON.parse(root.dataset.config));
+    const kinds = { "latent-plane": setUpPlane, "draw-digit": setUpDrawing, "latent-walk": setUpWalk };
+    kinds[root.dataset.kind](root, JSON.parse(root.dataset.config));
   }
 
   // --- a plane of a decoder's code space: drag the point, the decoded image follows ---------------
@@ -159,6 +184,58 @@
     root.vaeganSelfCheck = async () => largestDifference(config.checks.pixels, await decode(config.checks.codes));
     root.vaeganBenchmark = (count) => timeMedian(count, (i) => decode([code(Math.sin(i) * config.extent, Math.cos(i) * config.extent)]));
     whenReached(root, config, status, (created) => { session = created; show(point[0], point[1]); });
+  }
+
+  // --- a walk between two codes: slide, and the generator runs at every position -----------------
+  function setUpWalk(root, config) {
+    const slider = root.querySelector("input[type=range]");
+    const readout = root.querySelector("output");
+    const output = root.querySelector("canvas.vaegan-live-output");
+    const status = root.querySelector(".vaegan-live-status");
+    const buttons = Array.from(root.querySelectorAll("button[data-walk]"));
+    const [, height, width] = config.size;
+    const sprite = new Image();
+    sprite.src = config.frames.sprite;
+    let session = null, busy = false, pending = false, walk = 0;
+
+    async function decode(codes) {
+      const tensor = new window.ort.Tensor("float32", Float32Array.from(codes.flat()), [codes.length, codes[0].length]);
+      const result = await session.run({ [config.input]: tensor });
+      return result[config.output].data;
+    }
+    function fromFrames(t) {
+      const step = Math.round(t * (config.frames.steps - 1));
+      const context = output.getContext("2d", { willReadFrequently: true });
+      if (sprite.complete && sprite.naturalWidth) context.drawImage(sprite, step * width, walk * height, width, height, 0, 0, width, height);
+      else sprite.onload = () => fromFrames(t);
+    }
+    async function show() {
+      const t = Number(slider.value) / Number(slider.max);
+      const text = `t = ${t.toFixed(2)}`;
+      slider.setAttribute("aria-valuetext", text);
+      readout.textContent = text;
+      if (!session) { fromFrames(t); return; }
+      if (busy) { pending = true; return; } // the newest position wins; none queue up
+      busy = true;
+      try {
+        const [a, b] = config.pairs[walk];
+        drawPlanes(output, await decode([slerpAt(a, b, t)]), config.size);
+        root.dataset.decodes = String(Number(root.dataset.decodes || 0) + 1);
+      } finally {
+        busy = false;
+        if (pending) { pending = false; show(); }
+      }
+    }
+    slider.addEventListener("input", show);
+    buttons.forEach((button, index) => button.addEventListener("click", () => {
+      walk = index;
+      buttons.forEach((other, o) => other.setAttribute("aria-pressed", String(o === index)));
+      show();
+    }));
+    show();
+    root.vaeganSelfCheck = async () => largestDifference(config.checks.pixels, await decode(config.checks.codes));
+    root.vaeganBenchmark = (count) => timeMedian(count, (i) => decode([slerpAt(...config.pairs[0], (i % 10) / 10)]));
+    whenReached(root, config, status, (created) => { session = created; show(); });
   }
 
   // --- draw a digit: a VAE's posterior for it, its reconstruction and posterior samples -----------
