@@ -143,6 +143,11 @@ def test_every_page_in_headless_chromium(site):
         if page.endswith("03_variational_autoencoders.html"):
             kinds = [live["kind"] for live in report["live"]]
             assert "latent-plane" in kinds and "draw-digit" in kinds, f"chapter 3's VAE plane and drawing pad run live: {kinds}"
+        if page.endswith("06_dcgan.html"):
+            assert [live["kind"] for live in report["live"]].count("latent-walk") == 2, "chapter 6's two walks run live"
+        if page.endswith("07_autoregressive.html"):
+            [completion] = [live for live in report["live"] if live["kind"] == "completion"]
+            assert completion["complete_s"] > 0, "chapter 7's PixelCNN completes a digit in the page"
         # MathJax loads exactly where there is maths to typeset (the introduction has none)
         assert report["mathjax"] == (report["math"] > 0), report
         # on a 390 px phone the page itself never scrolls sideways (a wide figure scrolls in its own box)

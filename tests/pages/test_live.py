@@ -141,3 +141,34 @@ def test_every_explorer_gives_the_model_back_in_the_mode_it_had(tmp_path):
         vae = VAE().train(training)
         live.draw_digit_explorer("drawing", vae, torch.rand(1, 1, 28, 28), folder=tmp_path / "live")
         assert vae.training is training
+
+
+def test_the_completion_explorer_exports_the_pixelcnn_and_precomputes_completions(tmp_path):
+    import onnx
+
+    from vaegan.autoregressive.models import PixelCNN
+
+    torch.manual_seed(0)
+    model = PixelCNN(channels=8, layers=1).eval()
+    digits = (torch.rand(2, 1, 28, 28) > 0.7).float()
+    page = live.completion_explorer("completion", model, digits, labels=["a", "b"], given_rows=14, completions=2,
+                                    folder=tmp_path / "live").data
+    exported = onnx.load(str(tmp_path / "live" / "completion.onnx"))
+    assert [i.name for i in exported.graph.input] == ["pixels"] and [o.name for o in exported.graph.output] == ["probabilities"]
+    # any number of rows goes in (the page feeds the band of rows a pixel can see), and the band's
+    # probabilities for its last row are the whole image's
+    assert exported.graph.input[0].type.tensor_type.shape.dim[2].dim_param == "rows"
+    band = digits[:1, :, 14 - model.reach : 15]
+    torch.testing.assert_close(torch.sigmoid(model.band_logits(band))[..., -1, :], torch.sigmoid(model(digits[:1]))[..., 14, :])
+    config = _config(page)
+    assert config["given"] == 14 and config["reach"] == model.reach and len(config["presets"]) == 2 and page.count("vaegan-live-completion") >= 2
+    # the given rows travel as bits; the stored probabilities are the network's for the first digit
+    assert config["presets"][1]["top"] == "".join(str(int(v)) for v in digits[1, 0, :14].flatten().tolist())
+    expected = torch.sigmoid(model(digits[:1])).flatten()
+    torch.testing.assert_close(torch.tensor(config["checks"]["probabilities"]), expected, atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match="binary"):
+        live.completion_explorer("c", model, torch.rand(1, 1, 28, 28))
+    with pytest.raises(ValueError, match="given_rows"):
+        live.completion_explorer("c", model, digits, given_rows=28)
+    with pytest.raises(TypeError, match="PixelCNN"):
+        live.completion_explorer("c", VAE(), digits)

@@ -11,6 +11,7 @@ explorer answers from frames precomputed when the page was made.
 * :func:`latent_plane_explorer`: drag a point over a plane of a decoder's code space and watch
   the decoded image follow;
 * :func:`latent_walk_explorer`: slide along the great circle between two codes of a generator;
+* :func:`completion_explorer`: a PixelCNN completes the top rows of a digit, pixel by pixel;
 * :func:`draw_digit_explorer`: draw a digit and see a VAE's posterior for it (mean and spread),
   its reconstruction and decoded posterior samples.
 """
@@ -31,7 +32,7 @@ from vaegan.core.checkpoints import atomic_file
 from vaegan.core.model import mode
 from vaegan.pages.explorers import png_address, site_assets, to_png
 
-__all__ = ["DecodeToPixels", "EncodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "draw_digit_explorer", "latent_walk_explorer", "SITE_MODELS", "RUNTIME"]
+__all__ = ["DecodeToPixels", "EncodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "draw_digit_explorer", "latent_walk_explorer", "PixelProbabilities", "completion_explorer", "SITE_MODELS", "RUNTIME"]
 
 # Where a chapter page (book/chapters/NAME.html) finds the exported networks and the runtime.
 SITE_MODELS = "../../_static/live"
@@ -67,12 +68,14 @@ def site_folder(start: Path | None = None) -> Path | None:
     return site_assets("live", start)
 
 
-def export_onnx(module: nn.Module, example, path, input_name="input", output_name="output") -> Path:
+def export_onnx(module: nn.Module, example, path, input_name="input", output_name="output",
+                free_axes: dict[int, str] | None = None) -> Path:
     """Export ``module`` (in evaluation mode) to the ONNX file ``path`` with a free batch size, and
     check that onnx reads it back; written in one atomic step. Returns the path.
 
     ``example`` is one tensor or a tuple of them, and ``input_name`` and ``output_name`` a name or
-    a list of names, one per input and per output."""
+    a list of names, one per input and per output. ``free_axes`` names the axes of every input and
+    output left free besides the batch (``{2: "rows"}``: any number of rows)."""
     try:
         import onnx
     except ImportError as error:
@@ -94,7 +97,7 @@ def export_onnx(module: nn.Module, example, path, input_name="input", output_nam
         torch.onnx.export(
             module, examples, str(partial), dynamo=False, opset_version=17,
             input_names=inputs, output_names=outputs,
-            dynamic_axes={name: {0: "batch"} for name in inputs + outputs},
+            dynamic_axes={name: {0: "batch", **(free_axes or {})} for name in inputs + outputs},
         )
         onnx.checker.check_model(onnx.load(str(partial)))
     return path
@@ -365,3 +368,100 @@ def _latent_walk(name, decoder, generator, seed, pairs, steps, display, folder, 
 <p class="vaegan-live-status" aria-live="polite">precomputed frames</p></div>
 </div><script>{_SCRIPT.read_text()}</script>""")
 
+
+
+class PixelProbabilities(nn.Module):
+    """A PixelCNN as one module to export for the completion explorer: ``(b, 1, h, w)`` binary
+    pixels -> ``(b, 1, h, w)``, each pixel's probability of being on given the pixels before it
+    in raster order (the masked convolutions never see a pixel's own value or any after it, so
+    pixels not drawn yet may hold anything)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        if not hasattr(model, "band_logits"):
+            raise TypeError(f"{type(model).__name__} is not a PixelCNN: the completion explorer needs band_logits")
+        self.model = model
+        self.train(model.training)  # so that `mode(self)` gives the model back the mode it had
+
+    def forward(self, pixels: Tensor) -> Tensor:
+        return torch.sigmoid(self.model.band_logits(pixels))
+
+
+@torch.no_grad()
+def completion_explorer(
+    name: str,
+    model: nn.Module,
+    presets: Tensor,
+    labels: list[str] | None = None,
+    given_rows: int = 14,
+    completions: int = 3,
+    folder: Path | None = None,
+    description: str = "",
+):
+    """Complete a digit in the browser: the reader picks a test digit's top ``given_rows`` rows
+    (or draws them), and a PixelCNN samples the rest, one forward pass per pixel in raster order,
+    ``completions`` times at once, showing its progress row by row.
+
+    ``presets`` ``(n, 1, h, w)`` binary test digits. Without a runtime (a notebook outside the
+    website) the explorer shows completions of the presets precomputed here. PyTorch's
+    probabilities for the first preset are stored in the page for a test to compare with.
+    ``folder`` as for :func:`latent_plane_explorer`. Returns an IPython ``HTML`` object."""
+    if presets.ndim != 4 or presets.shape[1] != 1 or len(presets) < 1:
+        raise ValueError(f"presets must be (n, 1, h, w) binary digits, got {tuple(presets.shape)}")
+    if not bool(((presets == 0) | (presets == 1)).all()):
+        raise ValueError("presets must be binary (0 or 1 pixels): binarise them as the model was trained")
+    if not 1 <= given_rows < presets.shape[2] or not 1 <= completions <= 6:
+        raise ValueError(f"need 1 <= given_rows < {presets.shape[2]} and 1 <= completions <= 6, "
+                         f"got {given_rows} and {completions}")
+    labels = labels if labels is not None else [f"digit {index + 1}" for index in range(len(presets))]
+    if len(labels) != len(presets):
+        raise ValueError(f"got {len(labels)} labels for {len(presets)} presets")
+    network = PixelProbabilities(model)
+    with mode(network):
+        return _completion(name, network, presets.float(), labels, given_rows, completions, folder, description)
+
+
+def _completion(name, network, presets, labels, given_rows, completions, folder, description):
+    from IPython.display import HTML
+
+    from vaegan.autoregressive.evaluate import complete
+
+    folder = site_folder() if folder is None else folder
+    _, _, height, width = presets.shape
+    model_url = ""
+    if folder is not None:
+        # any number of rows: the page feeds each pass only the rows the next pixel can see (the
+        # model's `reach`), as PixelCNN.sample does, about half the work of the whole image
+        export_onnx(network, presets[:1], Path(folder) / f"{name}.onnx", "pixels", "probabilities", {2: "rows"})
+        model_url = f"{SITE_MODELS}/{name}.onnx"
+    images = None if folder is None else Path(folder).parent / "frames"
+    drawn = complete(network.model, presets, given_rows, per_digit=completions, seed=0)  # "n k 1 h w"
+    config = {
+        "size": [height, width], "given": given_rows, "completions": completions, "reach": network.model.reach,
+        "input": "pixels", "output": "probabilities",
+        "presets": [
+            {"label": label, "top": "".join(str(int(v)) for v in digit[0, :given_rows].flatten().tolist()),
+             "strip": png_address(to_png(rearrange(done, "k c h w -> c h (k w)")), images)}
+            for label, digit, done in zip(labels, presets, drawn)
+        ],
+        "checks": {"pixels": presets[0].flatten().tolist(), "probabilities": _rounded(network(presets[:1]).flatten())},
+        "liveText": f"sampled live in your browser, one pass of the network per pixel ({(height - given_rows) * width} "
+                    "a completion): pick or draw the top rows, then complete",
+        "framesText": "precomputed completions of these test digits: on the book's website the PixelCNN samples in the page",
+    }
+    label = html.escape(description or "the top rows of a digit: pick a test digit, or draw with the pointer")
+    buttons = "".join(f'<button type="button" data-preset="{index}">{html.escape(text)}</button>'
+                      for index, text in enumerate(labels))
+    canvases = "".join(f'<canvas class="vaegan-live-completion" width="{width}" height="{height}" role="img" '
+                       f'aria-label="completion {index + 1}"></canvas>' for index in range(completions))
+    return HTML(f"""<div class="vaegan-live vaegan-live-completing" data-kind="completion" data-model="{model_url}"
+ data-runtime="{RUNTIME}" data-config='{html.escape(json.dumps(config), quote=True)}'>
+<div class="vaegan-live-pad"><canvas class="vaegan-live-top" width="{width}" height="{height}" tabindex="0"
+ role="img" aria-label="{label}"></canvas>
+<div class="vaegan-live-buttons" role="group" aria-label="the top rows">{buttons}
+<button type="button" data-action="clear">clear</button></div></div>
+<div class="vaegan-live-side"><button type="button" class="vaegan-live-run" data-action="complete">complete the digit</button>
+<p class="vaegan-live-caption">{completions} completions by the PixelCNN</p>
+<div class="vaegan-live-row">{canvases}</div>
+<p class="vaegan-live-status" aria-live="polite">precomputed</p></div>
+</div><script>{_SCRIPT.read_text()}</script>""")

@@ -115,7 +115,7 @@
   function setUp(root) {
     if (root.dataset.liveReady) return;
     root.dataset.liveReady = "1";
-    const kinds = { "latent-plane": setUpPlane, "draw-digit": setUpDrawing, "latent-walk": setUpWalk };
+    const kinds = { "latent-plane": setUpPlane, "draw-digit": setUpDrawing, "latent-walk": setUpWalk, completion: setUpCompletion };
     kinds[root.dataset.kind](root, JSON.parse(root.dataset.config));
   }
 
@@ -236,6 +236,105 @@
     root.vaeganSelfCheck = async () => largestDifference(config.checks.pixels, await decode(config.checks.codes));
     root.vaeganBenchmark = (count) => timeMedian(count, (i) => decode([slerpAt(...config.pairs[0], (i % 10) / 10)]));
     whenReached(root, config, status, (created) => { session = created; show(); });
+  }
+
+  // --- complete a digit: the PixelCNN samples the rows below the given ones, pixel by pixel -------
+  function setUpCompletion(root, config) {
+    const top = root.querySelector("canvas.vaegan-live-top");
+    const shown = Array.from(root.querySelectorAll("canvas.vaegan-live-completion"));
+    const status = root.querySelector(".vaegan-live-status");
+    const run = root.querySelector("button[data-action=complete]");
+    const [height, width] = config.size, plane = height * width, given = config.given, count = config.completions;
+    const strips = config.presets.map((preset) => { const image = new Image(); image.src = preset.strip; return image; });
+    let session = null, seed = 1, running = false, current = 0;
+    const rows = new Float32Array(plane); // the given rows (the rest unused)
+
+    function uniforms(seedValue) { // mulberry32
+      let state = seedValue >>> 0;
+      return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+    }
+    // the given rows in white on black, and the rows still to sample in grey
+    function drawTop() {
+      const pixels = Float32Array.from({ length: plane }, (_, i) => (i < given * width ? rows[i] : 0.5));
+      drawPlanes(top, pixels, [1, height, width]);
+    }
+    function loadPreset(index) {
+      current = index;
+      config.presets[index].top.split("").forEach((bit, i) => { rows[i] = Number(bit); });
+      drawTop();
+      const paint = () => shown.forEach((canvas, k) =>
+        canvas.getContext("2d").drawImage(strips[index], k * width, 0, width, height, 0, 0, width, height));
+      if (!session) { if (strips[index].complete && strips[index].naturalWidth) paint(); else strips[index].onload = paint; }
+      else shown.forEach((canvas) => canvas.getContext("2d").clearRect(0, 0, width, height));
+    }
+    async function probabilities(images, batch, bandRows = height) {
+      const tensor = new window.ort.Tensor("float32", images, [batch, 1, bandRows, width]);
+      return (await session.run({ [config.input]: tensor }))[config.output].data;
+    }
+    // `count` completions at once: one pass of the network per pixel, raster order, each pixel
+    // drawn from its probability given everything before it
+    async function complete() {
+      if (!session || running) return;
+      running = true;
+      run.disabled = true;
+      const started = performance.now(), uniform = uniforms(seed++);
+      const images = new Float32Array(count * plane);
+      for (let k = 0; k < count; k++) images.set(rows.subarray(0, given * width), k * plane);
+      try {
+        for (let row = given; row < height; row++) {
+          // the band of rows the row's pixels can see: `reach` rows above it, and itself
+          const first = Math.max(0, row - config.reach), bandRows = row - first + 1, band = bandRows * width;
+          const rowsIn = new Float32Array(count * band);
+          for (let column = 0; column < width; column++) {
+            for (let k = 0; k < count; k++) rowsIn.set(images.subarray(k * plane + first * width, k * plane + (row + 1) * width), k * band);
+            const p = await probabilities(rowsIn, count, bandRows), at = (row - first) * width + column;
+            for (let k = 0; k < count; k++) images[k * plane + row * width + column] = uniform() < p[k * band + at] ? 1 : 0;
+          }
+          shown.forEach((canvas, k) => drawPlanes(canvas, images, [1, height, width], k * plane));
+          status.textContent = `row ${row + 1} of ${height} (${((performance.now() - started) / 1000).toFixed(1)} s)`;
+          await new Promise((resolve) => setTimeout(resolve, 0)); // let the page draw the row
+        }
+        const seconds = (performance.now() - started) / 1000;
+        root.dataset.completeSeconds = seconds.toFixed(2);
+        root.dataset.decodes = String(Number(root.dataset.decodes || 0) + 1);
+        status.textContent = `${count} completions in ${seconds.toFixed(1)} s, ${(height - given) * width} passes of the network each`;
+      } finally {
+        running = false;
+        run.disabled = false;
+      }
+    }
+    let painting = false;
+    function paintAt(event) {
+      const box = top.getBoundingClientRect();
+      const x = Math.floor(((event.clientX - box.left) / box.width) * width);
+      const y = Math.floor(((event.clientY - box.top) / box.height) * height);
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+        if (x + dx < width && y + dy < given && x + dx >= 0 && y + dy >= 0) rows[(y + dy) * width + x + dx] = 1;
+      }
+      drawTop();
+    }
+    top.addEventListener("pointerdown", (event) => { if (!session) return; painting = true; top.setPointerCapture(event.pointerId); paintAt(event); });
+    top.addEventListener("pointermove", (event) => { if (painting && event.buttons) paintAt(event); });
+    top.addEventListener("pointerup", () => { painting = false; });
+    root.querySelectorAll("button[data-preset]").forEach((button) =>
+      button.addEventListener("click", () => loadPreset(Number(button.dataset.preset))));
+    root.querySelector("button[data-action=clear]").addEventListener("click", () => { rows.fill(0); drawTop(); });
+    run.addEventListener("click", complete);
+    run.disabled = true;
+    loadPreset(0);
+
+    root.vaeganSelfCheck = async () => largestDifference(config.checks.probabilities,
+                                                         await probabilities(Float32Array.from(config.checks.pixels), 1));
+    const bandRows = Math.min(height, config.reach + 1);
+    root.vaeganBenchmark = (n) => timeMedian(n, () => probabilities(new Float32Array(count * bandRows * width), count, bandRows));
+    root.vaeganComplete = async () => { await complete(); return Number(root.dataset.completeSeconds); };
+    whenReached(root, config, status, (created) => { session = created; run.disabled = false; loadPreset(current); });
   }
 
   // --- draw a digit: a VAE's posterior for it, its reconstruction and posterior samples -----------
