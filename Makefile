@@ -89,6 +89,8 @@ benchmark: setup
 	$(BIN)/python benchmarks/conv_transpose.py
 	$(BIN)/python benchmarks/autoencoder_trainer.py
 	$(BIN)/python benchmarks/dcgan_trainer.py
+	@test -d _build/html/book/chapters || $(MAKE) build
+	$(BIN)/python benchmarks/live_explorers.py
 
 clean:
 	rm -rf _build book/assets/vendor
