@@ -96,7 +96,9 @@ def main() -> int:
              "with HOME=--home and VAEGAN_DATA_DIR unset (needs --home)",
     )
     parser.add_argument("pytest_args", nargs="*", help="more arguments for that pytest run (after --)")
-    options = parser.parse_args()
+    # what follows `--` (or any option this script does not know) is for pytest: `-- -k 01_transposed`
+    options, extra = parser.parse_known_args()
+    options.pytest_args += [argument for argument in extra if argument != "--"]
     if options.run_notebooks and not options.home:
         parser.error("--run-notebooks needs --home (the learner's home folder, with the data cache)")
     options.env = options.env.absolute()  # the steps below run from other folders
