@@ -40,10 +40,11 @@ def slerp_at(start: Tensor, end: Tensor, t: Tensor | float) -> Tensor:
     t = torch.as_tensor(t, dtype=start.dtype).reshape(-1, 1)
     cosine = (start @ end / (start.norm() * end.norm())).clamp(-1, 1)
     angle = torch.arccos(cosine)
-    if angle < 1e-4:  # (almost) the same direction: the straight line is the great circle
+    if angle < 1e-4:  # (almost) one direction: the straight line is the great circle
         points = (1 - t) * start + t * end
     else:
-        points = (torch.sin((1 - t) * angle) * start + torch.sin(t * angle) * end) / torch.sin(angle)
+        before, after = torch.sin((1 - t) * angle), torch.sin(t * angle)
+        points = (before * start + after * end) / torch.sin(angle)
     return points[0] if single else points
 
 

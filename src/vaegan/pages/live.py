@@ -49,7 +49,7 @@ class DecodeToPixels(nn.Module):
         if not hasattr(model, "decode_latents") or not hasattr(model, "to_pixels"):
             raise TypeError(f"{type(model).__name__} has no decode_latents/to_pixels: give an autoencoder or a generator")
         self.model = model
-        self.train(model.training)  # so that `mode(self)` gives the model back the mode it had
+        self.training = model.training  # so that `mode(self)` gives the model back the mode it had
 
     def forward(self, z: Tensor) -> Tensor:
         return self.model.to_pixels(self.model.decode_latents(z))
@@ -200,7 +200,7 @@ class EncodeToPixels(nn.Module):
         if not is_variational(model):
             raise TypeError(f"{type(model).__name__} is not a VAE: the drawing explorer shows a posterior's mean and spread")
         self.model = model
-        self.train(model.training)  # so that `mode(self)` gives the model back the mode it had
+        self.training = model.training  # so that `mode(self)` gives the model back the mode it had
 
     def forward(self, pixels: Tensor, noise: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         from vaegan.core.scales import data_scale, from_unit
@@ -381,7 +381,7 @@ class PixelProbabilities(nn.Module):
         if not hasattr(model, "band_logits"):
             raise TypeError(f"{type(model).__name__} is not a PixelCNN: the completion explorer needs band_logits")
         self.model = model
-        self.train(model.training)  # so that `mode(self)` gives the model back the mode it had
+        self.training = model.training  # so that `mode(self)` gives the model back the mode it had
 
     def forward(self, pixels: Tensor) -> Tensor:
         return torch.sigmoid(self.model.band_logits(pixels))
