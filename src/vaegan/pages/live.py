@@ -61,6 +61,20 @@ def _rounded(pixels: Tensor) -> list:
     return torch.round(pixels.double(), decimals=6).tolist()  # in float64, so each prints short
 
 
+def _images_folder(folder: Path | None) -> Path | None:
+    """Where a live explorer's images go: the site's ``frames`` beside its ``live`` folder (as
+    ``_static/live`` and ``_static/frames``); None (data URLs in the output) without a folder."""
+    return None if folder is None else Path(folder).parent / "frames"
+
+
+def _preset_labels(labels: list[str] | None, count: int) -> list[str]:
+    """The presets' button labels (``digit 1``, ``digit 2``, ... unless given), one per preset."""
+    labels = labels if labels is not None else [f"digit {index + 1}" for index in range(count)]
+    if len(labels) != count:
+        raise ValueError(f"got {len(labels)} labels for {count} presets")
+    return labels
+
+
 def site_folder(start: Path | None = None) -> Path | None:
     """The site's folder for exported networks (``book/assets/live``, published as ``_static/live``)
     when this notebook runs inside the book's source tree (the site build); None elsewhere, where
@@ -153,7 +167,7 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
         raise ValueError(f"the latent plane shows grey images, got {channels} channels")
     grid = pixels.reshape(steps, steps, height, width).permute(0, 2, 1, 3).reshape(steps * height, steps * width)
     # the images go into the site as files beside the explorers' frames (data URLs in a notebook)
-    images = None if folder is None else Path(folder).parent / "frames"  # as the site: _static/{live,frames}
+    images = _images_folder(folder)
     sprite = png_address(to_png(grid.clamp(0, 1)), images)
     generator = torch.Generator().manual_seed(0)
     check_uv = (torch.rand(checks, 2, generator=generator) * 2 - 1) * extent
@@ -238,9 +252,7 @@ def draw_digit_explorer(
         raise ValueError(f"presets must be (n, 1, h, w) grey pixels, got {tuple(presets.shape)}")
     if not 1 <= samples <= 8:
         raise ValueError(f"samples must be between 1 and 8, got {samples}")
-    labels = labels if labels is not None else [f"digit {index + 1}" for index in range(len(presets))]
-    if len(labels) != len(presets):
-        raise ValueError(f"got {len(labels)} labels for {len(presets)} presets")
+    labels = _preset_labels(labels, len(presets))
     network = EncodeToPixels(model)
     with mode(network):
         return _draw_digit(name, network, presets.float(), labels, samples, folder, description)
@@ -261,7 +273,7 @@ def _draw_digit(name, network, presets, labels, samples, folder, description):
                     ["pixels", "noise"], ["mean", "spread", "reconstruction", "samples"])
         model_url = f"{SITE_MODELS}/{name}.onnx"
     mean, spread, reconstruction, decoded = network(presets, noise)
-    images = None if folder is None else Path(folder).parent / "frames"
+    images = _images_folder(folder)
     # one strip a preset: the digit, its reconstruction, then its samples
     strips = torch.cat([presets, reconstruction, rearrange(decoded, "n k c h w -> n c h (k w)")], dim=-1)
     config = {
@@ -343,7 +355,7 @@ def _latent_walk(name, decoder, generator, seed, pairs, steps, display, folder, 
     frames = torch.stack([decoder(slerp(start, end, steps)) for start, end in ends])  # "pairs steps c h w"
     _, _, channels, height, width = frames.shape
     sprite = rearrange(frames, "p s c h w -> c (p h) (s w)")
-    images = None if folder is None else Path(folder).parent / "frames"
+    images = _images_folder(folder)
     # check: a point on the first walk, decoded by PyTorch, for the browser to match (one: a face is 12,288 numbers)
     check_codes = slerp_at(*ends[0], 0.37)[None]
     config = {
@@ -413,9 +425,7 @@ def completion_explorer(
     if not 1 <= given_rows < presets.shape[2] or not 1 <= completions <= 6:
         raise ValueError(f"need 1 <= given_rows < {presets.shape[2]} and 1 <= completions <= 6, "
                          f"got {given_rows} and {completions}")
-    labels = labels if labels is not None else [f"digit {index + 1}" for index in range(len(presets))]
-    if len(labels) != len(presets):
-        raise ValueError(f"got {len(labels)} labels for {len(presets)} presets")
+    labels = _preset_labels(labels, len(presets))
     network = PixelProbabilities(model)
     with mode(network):
         return _completion(name, network, presets.float(), labels, given_rows, completions, folder, description)
@@ -434,7 +444,7 @@ def _completion(name, network, presets, labels, given_rows, completions, folder,
         # model's `reach`), as PixelCNN.sample does, about half the work of the whole image
         export_onnx(network, presets[:1], Path(folder) / f"{name}.onnx", "pixels", "probabilities", {2: "rows"})
         model_url = f"{SITE_MODELS}/{name}.onnx"
-    images = None if folder is None else Path(folder).parent / "frames"
+    images = _images_folder(folder)
     drawn = complete(network.model, presets, given_rows, per_digit=completions, seed=0)  # "n k 1 h w"
     config = {
         "size": [height, width], "given": given_rows, "completions": completions, "reach": network.model.reach,

@@ -102,6 +102,18 @@
     context.putImageData(image, 0, 0);
   }
 
+  // a small seeded generator of uniforms in [0, 1) (mulberry32): the same seed, the same draws
+  function mulberry32(seed) {
+    let state = seed >>> 0;
+    return () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
   // the point at fraction t of the great circle from a to b (vaegan.gans.walks.slerp_at)
   function slerpAt(a, b, t) {
     const dot = a.reduce((sum, x, i) => sum + x * b[i], 0);
@@ -249,16 +261,6 @@
     let session = null, seed = 1, running = false, current = 0;
     const rows = new Float32Array(plane); // the given rows (the rest unused)
 
-    function uniforms(seedValue) { // mulberry32
-      let state = seedValue >>> 0;
-      return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-      };
-    }
     // the given rows in white on black, and the rows still to sample in grey
     function drawTop() {
       const pixels = Float32Array.from({ length: plane }, (_, i) => (i < given * width ? rows[i] : 0.5));
@@ -283,7 +285,7 @@
       if (!session || running) return;
       running = true;
       run.disabled = true;
-      const started = performance.now(), uniform = uniforms(seed++);
+      const started = performance.now(), uniform = mulberry32(seed++);
       const images = new Float32Array(count * plane);
       for (let k = 0; k < count; k++) images.set(rows.subarray(0, given * width), k * plane);
       try {
@@ -351,16 +353,9 @@
     let session = null, busy = false, again = false, seed = 1, queue = Promise.resolve();
     let noise = gaussians(seed, count * latent);
 
-    // a small seeded generator (mulberry32) and Box-Muller: the same drawing gives the same samples
+    // Box-Muller over the seeded generator: the same drawing gives the same samples
     function gaussians(seedValue, n) {
-      let state = seedValue >>> 0;
-      const uniform = () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-      };
+      const uniform = mulberry32(seedValue);
       return Float32Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()));
     }
     function clearPad() {
