@@ -17,7 +17,9 @@ come from the package's own install. This script:
 
 With ``--run-notebooks`` it then executes copies of the notebooks, outside the repository, under
 nbval in that kernel, with HOME set to HOME_FOLDER and VAEGAN_DATA_DIR unset: the chapters as a
-Colab learner runs them. `make test` runs it so, in the smoke profile.
+Colab learner runs them (their live explorers are widgets there, run by the kernel). It also runs
+the live widget's round trip through that kernel's comm channel
+(tests/pages/test_live_widget.py). `make test` runs it so, in the smoke profile.
 """
 
 from __future__ import annotations
@@ -170,8 +172,11 @@ def run_notebooks(env: Path, home: Path, pytest_args: list[str]) -> int:
     environment = {key: value for key, value in os.environ.items() if key not in ("VAEGAN_DATA_DIR", "PYTHONPATH")}
     environment.update(HOME=str(home.resolve()), JUPYTER_PATH=str((env / "share" / "jupyter").resolve()))
     environment.pop("XDG_CACHE_HOME", None)
+    # and the live explorers' widget through that kernel's comm channel, as Colab's front-end talks to it
+    environment["VAEGAN_TEST_KERNEL"] = KERNEL
+    widget_test = f"{ROOT / 'tests' / 'pages' / 'test_live_widget.py'}::test_through_a_real_kernels_comm_channel"
     command = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-kernel-name", KERNEL, "-p", "no:cacheprovider",
-               "--rootdir", str(folder), *pytest_args, str(folder)]
+               "--rootdir", str(folder), *pytest_args, str(folder), widget_test]
     print(f"executing {len(list(folder.glob('*.ipynb')))} notebooks from {folder} in the {KERNEL!r} kernel")
     try:
         return subprocess.run(command, env=environment, cwd=folder).returncode

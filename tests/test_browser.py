@@ -144,7 +144,9 @@ def test_every_page_in_headless_chromium(site):
             kinds = [live["kind"] for live in report["live"]]
             assert "latent-plane" in kinds and "draw-digit" in kinds, f"chapter 3's VAE plane and drawing pad run live: {kinds}"
         if page.endswith("06_dcgan.html"):
-            assert [live["kind"] for live in report["live"]].count("latent-walk") == 2, "chapter 6's two walks run live"
+            kinds = [live["kind"] for live in report["live"]]
+            assert kinds.count("latent-walk") == 2 and kinds.count("latent-plane") == 2, (
+                f"chapter 6's walks and planes, digits and faces, run live: {kinds}")
         if page.endswith("07_autoregressive.html"):
             [completion] = [live for live in report["live"] if live["kind"] == "completion"]
             assert completion["complete_s"] > 0, "chapter 7's PixelCNN completes a digit in the page"
@@ -163,3 +165,122 @@ def test_every_page_in_headless_chromium(site):
             assert report["phone"]["images"] >= 1 and report["phone"]["smallest"] >= 0.95, report
             # and on a desktop screen, where they fit the column at that size
             assert report["figures"]["images"] >= 1 and report["figures"]["smallest"] >= 0.95, report
+
+
+def _widget_page(count: int) -> str:
+    """A page that renders ``count`` live widgets with the widget's own script, through a stand-in
+    for the notebook's widget manager (anywidget's model: get, on, off, send) whose messages go
+    over HTTP to the widget's Python handler, with the buffers in base64."""
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>live widgets</title><link rel="icon" href="data:,">
+<style id="styles"></style></head><body><main>{''.join(f'<div id="widget-{i}"></div>' for i in range(count))}</main>
+<script type="module">
+import widget from "/live_widget.js";
+const toBase64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)));
+const fromBase64 = (text) => new DataView(Uint8Array.from(atob(text), (c) => c.charCodeAt(0)).buffer);
+for (let index = 0; index < {count}; index++) {{
+  const state = await (await fetch(`/state/${{index}}`)).json();
+  document.getElementById("styles").textContent = state._css;
+  const handlers = new Set();
+  const model = {{
+    get: (key) => state[key],
+    on: (event, handler) => {{ if (event === "msg:custom") handlers.add(handler); }},
+    off: (event, handler) => handlers.delete(handler),
+    send: async (content, callbacks, buffers = []) => {{
+      const body = JSON.stringify({{ content, buffers: buffers.map(toBase64) }});
+      const reply = await (await fetch(`/request/${{index}}`, {{ method: "POST", body }})).json();
+      handlers.forEach((handler) => handler(reply.content, reply.buffers.map(fromBase64)));
+    }},
+  }};
+  widget.render({{ model, el: document.getElementById(`widget-${{index}}`) }});
+}}
+</script></body></html>"""
+
+
+@contextlib.contextmanager
+def serve_widgets(widgets):
+    """Serve the widget page, the widget's script, each widget's state, and its requests."""
+    import base64
+    import http.server
+    import threading
+
+    from vaegan.pages import live_widget
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def _send(self, body: bytes, kind: str):
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if self.path == "/":
+                self._send(_widget_page(len(widgets)).encode(), "text/html; charset=utf-8")
+            elif self.path == "/live_widget.js":
+                self._send(Path(live_widget.__file__).with_name("live_widget.js").read_bytes(), "text/javascript")
+            elif self.path.startswith("/state/"):
+                widget = widgets[int(self.path.rsplit("/", 1)[1])]
+                state = {"markup": widget.markup, "script": widget.script, "_css": widget._css}
+                self._send(json.dumps(state).encode(), "application/json")
+            else:
+                self.send_error(404)
+
+        def do_POST(self):
+            widget = widgets[int(self.path.rsplit("/", 1)[1])]
+            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            reply, buffers = widget.network.answer(request["content"], [base64.b64decode(b) for b in request["buffers"]])
+            body = {"content": reply, "buffers": [base64.b64encode(bytes(b)).decode() for b in buffers]}
+            self._send(json.dumps(body).encode(), "application/json")
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_notebook_widget_runs_every_kind_of_explorer_through_the_kernel_in_chromium(tmp_path, monkeypatch):
+    """The live explorers as a notebook shows them (Jupyter, Colab): the widget's script in a real
+    browser, its network answered by the widget's Python handler (the kernel's side), with the
+    committed models."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import torch
+
+    from vaegan.core.checkpoints import PRETRAINED
+    from vaegan.pages import live
+    from vaegan.pages.live_widget import LiveWidget
+    from vaegan.registry import load_checkpoint
+
+    node, chromium = shutil.which("node"), os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    assert node and chromium, "the browser test needs node and Chromium (`make test` installs them)"
+    monkeypatch.chdir(tmp_path)  # outside the book's tree: no site folder, as in a learner's notebook
+    monkeypatch.setattr(live, "_in_kernel", lambda: True)
+    vae, _ = load_checkpoint(PRETRAINED / "vae")
+    faces, _ = load_checkpoint(PRETRAINED / "celeba_dcgan")
+    pixelcnn, _ = load_checkpoint(PRETRAINED / "pixelcnn")
+    digits = (torch.rand(2, 1, 28, 28, generator=torch.Generator().manual_seed(0)) > 0.8).float()
+    widgets = [
+        live.latent_plane_explorer("plane", vae, torch.zeros(vae.latent_size), torch.eye(vae.latent_size)[:2],
+                                   plt.figure(figsize=(2, 2)), steps=2),
+        live.draw_digit_explorer("drawing", vae, digits, samples=2),
+        live.latent_walk_explorer("walk", faces, seed=1, pairs=1, steps=2),
+        live.completion_explorer("completion", pixelcnn, digits, completions=1),
+    ]
+    assert all(isinstance(widget, LiveWidget) for widget in widgets)
+    with serve_widgets(widgets) as base:
+        result = subprocess.run([node, str(ROOT / "tests" / "browser" / "check_widget.mjs"), base, str(len(widgets))],
+                                capture_output=True, text=True, timeout=300, cwd=ROOT)
+    print(result.stdout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [report] = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [state["kind"] for state in report["widgets"]] == ["latent-plane", "draw-digit", "latent-walk", "completion"]
+    assert all(state["backend"] == "kernel" and state["status"] == "live" and state["changed"] for state in report["widgets"])

@@ -18,6 +18,8 @@
 7. MathJax only on pages with maths of their own. Sphinx asks whether a page "has equations"
    counting the pages its table of contents includes, so the introduction (the root of the
    table of contents, no maths) loaded all of MathJax.
+8. The live explorers' stylesheet comes from the package (``vaegan/pages/assets``), the one the
+   notebook widget uses too, published into ``_static`` beside ``vaegan.css``.
 """
 
 import re
@@ -105,7 +107,15 @@ def _drop_icon_script(app, exception):
             page.write_text(trimmed, encoding="utf-8")
 
 
+def _publish_package_styles(app, config):
+    from vaegan.pages.live_widget import STYLES
+
+    config.html_static_path.append(str(STYLES.parent))
+    app.add_css_file(STYLES.name)
+
+
 def setup(app):
+    app.connect("config-inited", _publish_package_styles)
     app.connect("build-finished", _drop_icon_script)
     app.connect("builder-inited", _draw_gallery)
     app.connect("config-inited", _set_theme_mode)

@@ -50,7 +50,8 @@ def test_sample_codes_draws_from_each_posterior_with_its_seed():
     images = torch.randn(6, 1, 28, 28)
     codes = latent.sample_codes(model, images, seed=1, batch_size=4)
     assert codes.shape == (6, 3)
-    assert torch.equal(codes, latent.sample_codes(model, images, seed=1))  # batches do not change the draw
+    # batches do not change the draw (the encoder's sums may differ in the last bits with the batch size)
+    torch.testing.assert_close(codes, latent.sample_codes(model, images, seed=1), atol=1e-6, rtol=0)
     assert not torch.equal(codes, latent.sample_codes(model, images, seed=2))
     with torch.no_grad():
         mu, log_sigma = model.encoder(images)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-__all__ = ["slerp", "slerp_at", "walk"]
+__all__ = ["slerp", "slerp_at", "walk", "random_plane"]
 
 
 def slerp(start: Tensor, end: Tensor, steps: int) -> Tensor:
@@ -52,3 +52,15 @@ def walk(generator: nn.Module, start: Tensor, end: Tensor, steps: int = 9) -> Te
     """The images along the spherical path between latents ``start`` and ``end``:
        ``(steps, c, h, w)``."""
     return generator.decode_images(slerp(start, end, steps))
+
+
+def random_plane(generator: nn.Module, seed: int) -> tuple[Tensor, Tensor]:
+    """``(base, directions)``: a code ``(d,)`` from the generator's prior, and two
+    random orthonormal directions ``(2, d)`` through it, both drawn with ``seed``:
+    the plane ``base + u * directions[0] + v * directions[1]`` of the code space."""
+    draws = torch.Generator().manual_seed(seed)
+    base = generator.sample_latents(1, draws)[0]
+    # QR of two Gaussian vectors: Q's columns are orthonormal, and in random directions
+    gaussians = torch.randn(generator.latent_size, 2, generator=draws)
+    directions = torch.linalg.qr(gaussians)[0].T
+    return base, directions

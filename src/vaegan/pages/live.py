@@ -1,15 +1,20 @@
-"""Live explorers: the book's own trained networks, run in the reader's browser.
+"""Live explorers: the book's own trained networks, run as the reader moves.
 
-A network is exported with ``torch.onnx`` when the page is built and run by onnxruntime-web
-(vendored from npm into the site, WebAssembly, one thread), which the page fetches only when the
-reader scrolls to the explorer. The explorer is one HTML output with its script
-(``live_explorer.js``), so it needs no kernel and no widget manager. Where the runtime cannot load
-(the notebook outside the website, in Jupyter or Colab, or a browser without WebAssembly) the same
-explorer answers from frames precomputed when the page was made.
+Where the network runs depends on where the explorer is shown:
+
+* **on the website** it is exported with ``torch.onnx`` when the page is built and run by
+  onnxruntime-web (vendored from npm into the site, WebAssembly, one thread), which the page
+  fetches only when the reader scrolls to the explorer. The explorer is one HTML output with its
+  script (``live_explorer.js``): no kernel, no widget manager;
+* **in a notebook** (Jupyter, Colab, VS Code) it is a widget (:mod:`vaegan.pages.live_widget`)
+  with the same HTML and script, whose network runs in the kernel, in PyTorch;
+* **elsewhere** (a browser without WebAssembly, a notebook viewed without a kernel) the same
+  explorer answers from frames precomputed when the output was made.
 
 * :func:`export_onnx`: a module to an ``.onnx`` file, checked against PyTorch on the way;
 * :func:`latent_plane_explorer`: drag a point over a plane of a decoder's code space and watch
   the decoded image follow;
+* :func:`generator_plane_explorer`: the same over a random plane of a generator's code space;
 * :func:`latent_walk_explorer`: slide along the great circle between two codes of a generator;
 * :func:`completion_explorer`: a PixelCNN completes the top rows of a digit, pixel by pixel;
 * :func:`draw_digit_explorer`: draw a digit and see a VAE's posterior for it (mean and spread),
@@ -32,7 +37,7 @@ from vaegan.core.checkpoints import atomic_file
 from vaegan.core.model import mode
 from vaegan.pages.explorers import png_address, site_assets, to_png
 
-__all__ = ["DecodeToPixels", "EncodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "draw_digit_explorer", "latent_walk_explorer", "PixelProbabilities", "completion_explorer", "SITE_MODELS", "RUNTIME"]
+__all__ = ["DecodeToPixels", "EncodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "generator_plane_explorer", "draw_digit_explorer", "latent_walk_explorer", "PixelProbabilities", "completion_explorer", "SITE_MODELS", "RUNTIME"]
 
 # Where a chapter page (book/chapters/NAME.html) finds the exported networks and the runtime.
 SITE_MODELS = "../../_static/live"
@@ -73,6 +78,42 @@ def _preset_labels(labels: list[str] | None, count: int) -> list[str]:
     if len(labels) != count:
         raise ValueError(f"got {len(labels)} labels for {count} presets")
     return labels
+
+
+def _in_kernel() -> bool:
+    """Whether this runs in a notebook's kernel (Jupyter, Colab, VS Code), where a widget can run
+    the network in PyTorch; not in a plain Python process."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def _where(folder: Path | None) -> str:
+    """Where an explorer's network runs: ``browser`` on the website (onnxruntime-web, the network
+    exported into ``folder``), ``kernel`` in a notebook (:mod:`vaegan.pages.live_widget`), or
+    ``frames`` (none: a plain Python process, which only writes the HTML)."""
+    return "browser" if folder is not None else "kernel" if _in_kernel() else "frames"
+
+
+def _live_text(where: str, text: str) -> str:
+    """The status line of a live explorer: ``text`` says what happens "live in your browser"."""
+    return text.replace("in your browser", "in this notebook's kernel (PyTorch)") if where == "kernel" else text
+
+
+def _output(markup: str, where: str, network: nn.Module, inputs: list[str], outputs: list[str]):
+    """The explorer ``markup`` with its script (an IPython ``HTML``) or, in a kernel, the widget
+    that runs ``network`` there (its HTML, with frames, for renderers without widgets)."""
+    from IPython.display import HTML
+
+    page = f"{markup}<script>{_SCRIPT.read_text()}</script>"
+    if where != "kernel":
+        return HTML(page)
+    from vaegan.pages.live_widget import KernelNetwork, LiveWidget
+
+    return LiveWidget(markup, KernelNetwork(network, inputs, outputs), fallback=page)
 
 
 def site_folder(start: Path | None = None) -> Path | None:
@@ -150,9 +191,8 @@ def latent_plane_explorer(
 
 
 def _latent_plane(name, decoder, origin, directions, background, extent, steps, checks, folder, description):
-    from IPython.display import HTML
-
     folder = site_folder() if folder is None else folder
+    where = _where(folder)
     model_url = ""
     if folder is not None:
         export_onnx(decoder, origin[None].float(), Path(folder) / f"{name}.onnx", "code", "pixels")
@@ -163,9 +203,7 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
     codes = origin + u.reshape(-1, 1) * directions[0] + v.reshape(-1, 1) * directions[1]
     pixels = decoder(codes.float())
     _, channels, height, width = pixels.shape
-    if channels != 1:
-        raise ValueError(f"the latent plane shows grey images, got {channels} channels")
-    grid = pixels.reshape(steps, steps, height, width).permute(0, 2, 1, 3).reshape(steps * height, steps * width)
+    grid = rearrange(pixels, "(row column) c h w -> c (row h) (column w)", row=steps)  # grey or colour
     # the images go into the site as files beside the explorers' frames (data URLs in a notebook)
     images = _images_folder(folder)
     sprite = png_address(to_png(grid.clamp(0, 1)), images)
@@ -180,17 +218,17 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
 
     plt.close(background)
     config = {
-        "origin": origin.tolist(), "directions": directions.tolist(), "extent": extent, "size": height,
+        "origin": origin.tolist(), "directions": directions.tolist(), "extent": extent, "shape": [channels, height, width],
         "input": "code", "output": "pixels",
         "frames": {"steps": steps, "sprite": sprite},
         "checks": {"codes": check_codes.tolist(), "pixels": check_pixels},
-        "liveText": "decoded live in your browser: drag, or use the arrow keys",
+        "liveText": _live_text(where, "decoded live in your browser: drag, or use the arrow keys"),
         "framesText": f"precomputed frames ({steps} x {steps}): on the book's website this decodes live",
     }
     plane_image = png_address(buffer.getvalue(), images)
     plane_pixels = round(plane_size[0] * 100)  # its page size: the PNG holds twice as many
     label = html.escape(description or "a plane of the code space: drag the point to decode other codes")
-    return HTML(f"""<div class="vaegan-live" data-kind="latent-plane" data-model="{model_url}"
+    markup = f"""<div class="vaegan-live" data-kind="latent-plane" data-model="{model_url}"
  data-runtime="{RUNTIME}" data-config='{html.escape(json.dumps(config), quote=True)}'>
 <div class="vaegan-live-plane" tabindex="0" role="application" aria-label="{label}">
 <img src="{plane_image}" alt="{label}" width="{plane_pixels}" height="{plane_pixels}" loading="lazy" draggable="false">
@@ -198,7 +236,35 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
 <div class="vaegan-live-side"><canvas class="vaegan-live-output" width="{width}" height="{height}"
  role="img" aria-label="the decoded image at the point"></canvas>
 <p class="vaegan-live-status" aria-live="polite">precomputed frames</p></div>
-</div><script>{_SCRIPT.read_text()}</script>""")
+</div>"""
+    return _output(markup, where, decoder, ["code"], ["pixels"])
+
+
+@torch.no_grad()
+def generator_plane_explorer(name: str, generator: nn.Module, seed: int, extent: float = 3.0, steps: int = 9,
+                             size: float = 3.4, folder: Path | None = None, description: str = ""):
+    """A :func:`latent_plane_explorer` over a random plane of a generator's code space
+    (:func:`vaegan.gans.walks.random_plane` with ``seed``), on a background of the plane's own
+    images, faded, on a ``steps x steps`` grid, so that the reader sees where things are; grey or
+    colour. ``size`` is the background's width in inches."""
+    import matplotlib.pyplot as plt
+
+    from vaegan.gans.walks import random_plane
+    from vaegan.pages.plotting import image_grid
+
+    base, directions = random_plane(generator, seed)
+    values = torch.linspace(-extent, extent, steps)
+    u, v = torch.meshgrid(values, values.flip(0), indexing="xy")
+    codes = base + u.reshape(-1, 1) * directions[0] + v.reshape(-1, 1) * directions[1]
+    with mode(generator):
+        grid = image_grid(generator.decode_images(codes), nrow=steps, padding=0)
+    background = plt.figure(figsize=(size, size))
+    axes = background.add_axes([0, 0, 1, 1])
+    axes.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray", alpha=0.45,
+                extent=(-extent, extent, -extent, extent))
+    axes.set(xticks=[], yticks=[])
+    return latent_plane_explorer(name, generator, base, directions, background, extent=extent, steps=steps,
+                                 folder=folder, description=description)
 
 
 class EncodeToPixels(nn.Module):
@@ -259,9 +325,8 @@ def draw_digit_explorer(
 
 
 def _draw_digit(name, network, presets, labels, samples, folder, description):
-    from IPython.display import HTML
-
     folder = site_folder() if folder is None else folder
+    where = _where(folder)
     latent_size = network.model.latent_size
     _, _, height, width = presets.shape
     # what the page reads back from a PNG: 8-bit pixels (test digits are 8-bit already)
@@ -288,7 +353,7 @@ def _draw_digit(name, network, presets, labels, samples, folder, description):
             "noise": noise[0].tolist(), "mean": mean[0].tolist(), "spread": spread[0].tolist(),
             "reconstruction": _rounded(reconstruction[0].flatten()), "samples": _rounded(decoded[0].flatten()),
         },
-        "liveText": "encoded live in your browser: draw a digit, or start from one of the test digits",
+        "liveText": _live_text(where, "encoded live in your browser: draw a digit, or start from one of the test digits"),
         "framesText": "precomputed for these test digits: on the book's website you can draw your own",
     }
     label = html.escape(description or "draw a digit: the VAE's encoder and decoder read it as you draw")
@@ -297,7 +362,7 @@ def _draw_digit(name, network, presets, labels, samples, folder, description):
     sample_canvases = "".join(
         f'<canvas class="vaegan-live-sample" width="{width}" height="{height}" role="img" '
         f'aria-label="posterior sample {index + 1}, decoded"></canvas>' for index in range(samples))
-    return HTML(f"""<div class="vaegan-live vaegan-live-drawing" data-kind="draw-digit" data-model="{model_url}"
+    markup = f"""<div class="vaegan-live vaegan-live-drawing" data-kind="draw-digit" data-model="{model_url}"
  data-runtime="{RUNTIME}" data-config='{html.escape(json.dumps(config), quote=True)}'>
 <div class="vaegan-live-pad"><canvas class="vaegan-live-draw" width="280" height="280" tabindex="0"
  role="img" aria-label="{label}"></canvas>
@@ -313,7 +378,8 @@ def _draw_digit(name, network, presets, labels, samples, folder, description):
 <div class="vaegan-live-row"><canvas class="vaegan-live-output" width="{width}" height="{height}" role="img"
  aria-label="the reconstruction"></canvas>{sample_canvases}</div>
 <p class="vaegan-live-status" aria-live="polite">precomputed</p></div>
-</div><script>{_SCRIPT.read_text()}</script>""")
+</div>"""
+    return _output(markup, where, network, ["pixels", "noise"], ["mean", "spread", "reconstruction", "samples"])
 
 
 @torch.no_grad()
@@ -340,11 +406,10 @@ def latent_walk_explorer(
 
 
 def _latent_walk(name, decoder, generator, seed, pairs, steps, display, folder, description):
-    from IPython.display import HTML
-
     from vaegan.gans.walks import slerp, slerp_at
 
     folder = site_folder() if folder is None else folder
+    where = _where(folder)
     codes = generator.sample_latents(2 * pairs, torch.Generator().manual_seed(seed)).float()
     ends = codes.reshape(pairs, 2, -1)
     model_url = ""
@@ -362,14 +427,14 @@ def _latent_walk(name, decoder, generator, seed, pairs, steps, display, folder, 
         "pairs": ends.tolist(), "size": [channels, height, width], "input": "code", "output": "pixels",
         "frames": {"steps": steps, "sprite": png_address(to_png(sprite.clamp(0, 1)), images)},
         "checks": {"codes": check_codes.tolist(), "pixels": _rounded(decoder(check_codes).flatten(1))},
-        "liveText": "generated live in your browser: slide, or use the arrow keys",
+        "liveText": _live_text(where, "generated live in your browser: slide, or use the arrow keys"),
         "framesText": f"precomputed frames ({steps} a walk): on the book's website this generates live",
     }
     label = html.escape(description or "a walk between two codes: slide to generate the images on the way")
     buttons = "".join(f'<button type="button" data-walk="{index}" aria-pressed="{str(index == 0).lower()}">'
                       f"walk {index + 1}</button>" for index in range(pairs))
     shown = round(display * height / width)
-    return HTML(f"""<div class="vaegan-live vaegan-live-walking" data-kind="latent-walk" data-model="{model_url}"
+    markup = f"""<div class="vaegan-live vaegan-live-walking" data-kind="latent-walk" data-model="{model_url}"
  data-runtime="{RUNTIME}" data-config='{html.escape(json.dumps(config), quote=True)}'>
 <div class="vaegan-live-walk"><div class="vaegan-live-buttons" role="group" aria-label="which walk">{buttons}</div>
 <label class="vaegan-explorer-slider"><span>position along the walk</span>
@@ -378,8 +443,8 @@ def _latent_walk(name, decoder, generator, seed, pairs, steps, display, folder, 
 <canvas class="vaegan-live-output" width="{width}" height="{height}" style="width:{display}px;height:{shown}px"
  role="img" aria-label="{label}"></canvas>
 <p class="vaegan-live-status" aria-live="polite">precomputed frames</p></div>
-</div><script>{_SCRIPT.read_text()}</script>""")
-
+</div>"""
+    return _output(markup, where, decoder, ["code"], ["pixels"])
 
 
 class PixelProbabilities(nn.Module):
@@ -432,11 +497,10 @@ def completion_explorer(
 
 
 def _completion(name, network, presets, labels, given_rows, completions, folder, description):
-    from IPython.display import HTML
-
     from vaegan.autoregressive.evaluate import complete
 
     folder = site_folder() if folder is None else folder
+    where = _where(folder)
     _, _, height, width = presets.shape
     model_url = ""
     if folder is not None:
@@ -455,8 +519,8 @@ def _completion(name, network, presets, labels, given_rows, completions, folder,
             for label, digit, done in zip(labels, presets, drawn)
         ],
         "checks": {"pixels": presets[0].flatten().tolist(), "probabilities": _rounded(network(presets[:1]).flatten())},
-        "liveText": f"sampled live in your browser, one pass of the network per pixel ({(height - given_rows) * width} "
-                    "a completion): pick or draw the top rows, then complete",
+        "liveText": _live_text(where, f"sampled live in your browser, one pass of the network per pixel ({(height - given_rows) * width} "
+                    "a completion): pick or draw the top rows, then complete"),
         "framesText": "precomputed completions of these test digits: on the book's website the PixelCNN samples in the page",
     }
     label = html.escape(description or "the top rows of a digit: pick a test digit, or draw with the pointer")
@@ -464,7 +528,7 @@ def _completion(name, network, presets, labels, given_rows, completions, folder,
                       for index, text in enumerate(labels))
     canvases = "".join(f'<canvas class="vaegan-live-completion" width="{width}" height="{height}" role="img" '
                        f'aria-label="completion {index + 1}"></canvas>' for index in range(completions))
-    return HTML(f"""<div class="vaegan-live vaegan-live-completing" data-kind="completion" data-model="{model_url}"
+    markup = f"""<div class="vaegan-live vaegan-live-completing" data-kind="completion" data-model="{model_url}"
  data-runtime="{RUNTIME}" data-config='{html.escape(json.dumps(config), quote=True)}'>
 <div class="vaegan-live-pad"><canvas class="vaegan-live-top" width="{width}" height="{height}" tabindex="0"
  role="img" aria-label="{label}"></canvas>
@@ -474,4 +538,5 @@ def _completion(name, network, presets, labels, given_rows, completions, folder,
 <p class="vaegan-live-caption">{completions} completions by the PixelCNN</p>
 <div class="vaegan-live-row">{canvases}</div>
 <p class="vaegan-live-status" aria-live="polite">precomputed</p></div>
-</div><script>{_SCRIPT.read_text()}</script>""")
+</div>"""
+    return _output(markup, where, network, ["pixels"], ["probabilities"])

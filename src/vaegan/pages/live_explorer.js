@@ -27,6 +27,12 @@
     return runtimes[url];
   }
 
+  // a float32 tensor for a session's `run`: onnxruntime's own on the website; in a notebook, where the
+  // kernel runs the network (vaegan.pages.live_widget), the plain data and dims it needs
+  function tensor(data, dims) {
+    return window.ort ? new window.ort.Tensor("float32", data, dims) : { type: "float32", data, dims };
+  }
+
   function drawPixels(canvas, pixels, size, offset = 0) {
     const context = canvas.getContext("2d", { willReadFrequently: true });
     const image = context.createImageData(size, size);
@@ -43,9 +49,12 @@
   function whenReached(root, config, status, ready) {
     const start = () => {
       status.textContent = "loading the network…";
-      loadRuntime(new URL(root.dataset.runtime, document.baseURI).href)
-        .then((ort) => ort.InferenceSession.create(new URL(root.dataset.model, document.baseURI).href,
-                                                    { executionProviders: ["wasm"] }))
+      // in a notebook the widget hands over a session that runs the network in the kernel
+      const created = root.vaeganSession ? Promise.resolve(root.vaeganSession)
+        : loadRuntime(new URL(root.dataset.runtime, document.baseURI).href)
+          .then((ort) => ort.InferenceSession.create(new URL(root.dataset.model, document.baseURI).href,
+                                                      { executionProviders: ["wasm"] }));
+      created
         .then(async (session) => {
           await ready(session);
           root.dataset.maxDifference = String(await root.vaeganSelfCheck());
@@ -58,7 +67,7 @@
           status.textContent = config.framesText;
         });
     };
-    if (!root.dataset.model) { root.dataset.liveStatus = "frames"; status.textContent = config.framesText; return; }
+    if (!root.dataset.model && !root.vaeganSession) { root.dataset.liveStatus = "frames"; status.textContent = config.framesText; return; }
     if ("IntersectionObserver" in window) {
       const watcher = new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) { watcher.disconnect(); start(); }
@@ -146,16 +155,18 @@
       return config.origin.map((o, i) => o + u * config.directions[0][i] + v * config.directions[1][i]);
     }
     function fromFrames(u, v) {
-      const steps = config.frames.steps, e = config.extent, s = config.size;
+      const steps = config.frames.steps, e = config.extent, [, height, width] = config.shape;
       const column = Math.round(((u + e) / (2 * e)) * (steps - 1));
       const row = Math.round(((e - v) / (2 * e)) * (steps - 1));
       const context = output.getContext("2d", { willReadFrequently: true });
-      if (sprite.complete && sprite.naturalWidth) context.drawImage(sprite, column * s, row * s, s, s, 0, 0, s, s);
+      if (sprite.complete && sprite.naturalWidth) {
+        context.drawImage(sprite, column * width, row * height, width, height, 0, 0, width, height);
+      }
       else sprite.onload = () => fromFrames(u, v);
     }
     async function decode(codes) {
-      const tensor = new window.ort.Tensor("float32", Float32Array.from(codes.flat()), [codes.length, codes[0].length]);
-      const result = await session.run({ [config.input]: tensor });
+      const input = tensor(Float32Array.from(codes.flat()), [codes.length, codes[0].length]);
+      const result = await session.run({ [config.input]: input });
       return result[config.output].data;
     }
     async function show(u, v) {
@@ -167,7 +178,7 @@
       if (busy) { pending = [u, v]; return; } // the newest position wins; none queue up
       busy = true;
       try {
-        drawPixels(output, await decode([code(u, v)]), config.size);
+        drawPlanes(output, await decode([code(u, v)]), config.shape); // grey or colour
         root.dataset.decodes = String(Number(root.dataset.decodes || 0) + 1);
       } finally {
         busy = false;
@@ -211,8 +222,8 @@
     let session = null, busy = false, pending = false, walk = 0;
 
     async function decode(codes) {
-      const tensor = new window.ort.Tensor("float32", Float32Array.from(codes.flat()), [codes.length, codes[0].length]);
-      const result = await session.run({ [config.input]: tensor });
+      const input = tensor(Float32Array.from(codes.flat()), [codes.length, codes[0].length]);
+      const result = await session.run({ [config.input]: input });
       return result[config.output].data;
     }
     function fromFrames(t) {
@@ -276,8 +287,8 @@
       else shown.forEach((canvas) => canvas.getContext("2d").clearRect(0, 0, width, height));
     }
     async function probabilities(images, batch, bandRows = height) {
-      const tensor = new window.ort.Tensor("float32", images, [batch, 1, bandRows, width]);
-      return (await session.run({ [config.input]: tensor }))[config.output].data;
+      const input = tensor(images, [batch, 1, bandRows, width]);
+      return (await session.run({ [config.input]: input }))[config.output].data;
     }
     // `count` completions at once: one pass of the network per pixel, raster order, each pixel
     // drawn from its probability given everything before it
@@ -396,8 +407,8 @@
     async function run(pixels, noiseValues) {
       const ort = window.ort;
       const feeds = {
-        [config.inputs[0]]: new ort.Tensor("float32", pixels, [1, 1, size, size]),
-        [config.inputs[1]]: new ort.Tensor("float32", noiseValues, [1, count, latent]),
+        [config.inputs[0]]: tensor(pixels, [1, 1, size, size]),
+        [config.inputs[1]]: tensor(noiseValues, [1, count, latent]),
       };
       // one run at a time on the session: the self-check and the reader's drawing take turns
       const job = queue.then(() => session.run(feeds));
@@ -510,7 +521,7 @@
     whenReached(root, config, status, (created) => { session = created; pad.style.cursor = "crosshair"; showPreset(0); });
   }
 
-  window.vaeganLive = { scan: () => document.querySelectorAll(".vaegan-live").forEach(setUp) };
+  window.vaeganLive = { scan: () => document.querySelectorAll(".vaegan-live").forEach(setUp), setUp };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", window.vaeganLive.scan);
   else window.vaeganLive.scan();
 })();
