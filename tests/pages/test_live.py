@@ -9,22 +9,7 @@ import torch
 from vaegan.autoencoders.models import VAE
 from vaegan.pages import live
 
-
-def _background():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure = plt.figure(figsize=(3.4, 3.4))
-    figure.add_axes([0, 0, 1, 1])
-    return figure
-
-
-def _config(page: str) -> dict:
-    import html
-
-    return json.loads(html.unescape(re.search(r"data-config='([^']*)'", page).group(1)))
+from .test_live_widget import _background, _config
 
 
 def test_the_explorer_exports_its_decoder_and_stores_pytorchs_pixels_for_the_browser_to_match(tmp_path):

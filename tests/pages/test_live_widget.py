@@ -19,13 +19,15 @@ from vaegan.pages.live_widget import KernelNetwork, LiveWidget
 
 
 
-def _background():
+def _background(size: float = 3.4):
+    """A blank figure for a plane explorer's background (shared with test_live.py; defined here
+    because the Colab-path test runs this file outside its package)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure = plt.figure(figsize=(2, 2))
+    figure = plt.figure(figsize=(size, size))
     figure.add_axes([0, 0, 1, 1])
     return figure
 
@@ -67,7 +69,7 @@ def test_in_a_kernel_the_plane_is_a_widget_whose_network_runs_in_pytorch(in_a_ke
     assert 'data-model=""' in widget.markup and "<script>" not in widget.markup
     config = _config(widget.markup)
     assert "this notebook's kernel" in config["liveText"] and config["shape"] == [1, 28, 28]
-    assert "window.vaeganLive" in widget.script and widget.script == live._SCRIPT.read_text()
+    assert "window.vaeganLive" in widget.script and widget.script == live.SCRIPT.read_text()
     # a renderer without widgets gets the explorer on its frames (the HTML with its script)
     data, _ = widget._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in data and "<script>" in data["text/html"]

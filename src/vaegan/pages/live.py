@@ -37,12 +37,12 @@ from vaegan.core.checkpoints import atomic_file
 from vaegan.core.model import mode
 from vaegan.pages.explorers import png_address, site_assets, to_png
 
-__all__ = ["DecodeToPixels", "EncodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "generator_plane_explorer", "draw_digit_explorer", "latent_walk_explorer", "PixelProbabilities", "completion_explorer", "SITE_MODELS", "RUNTIME"]
+__all__ = ["DecodeToPixels", "EncodeToPixels", "export_onnx", "site_folder", "latent_plane_explorer", "generator_plane_explorer", "draw_digit_explorer", "latent_walk_explorer", "PixelProbabilities", "completion_explorer", "SITE_MODELS", "RUNTIME", "SCRIPT", "standalone"]
 
 # Where a chapter page (book/chapters/NAME.html) finds the exported networks and the runtime.
 SITE_MODELS = "../../_static/live"
 RUNTIME = "../../_static/vendor/onnxruntime/ort.wasm.min.js"
-_SCRIPT = Path(__file__).with_name("live_explorer.js")
+SCRIPT = Path(__file__).with_name("live_explorer.js")  # the explorers' one script, on the site and in the widget
 
 
 class DecodeToPixels(nn.Module):
@@ -108,12 +108,18 @@ def _output(markup: str, where: str, network: nn.Module, inputs: list[str], outp
     that runs ``network`` there (its HTML, with frames, for renderers without widgets)."""
     from IPython.display import HTML
 
-    page = f"{markup}<script>{_SCRIPT.read_text()}</script>"
+    script = SCRIPT.read_text()
     if where != "kernel":
-        return HTML(page)
+        return HTML(standalone(markup, script))
     from vaegan.pages.live_widget import KernelNetwork, LiveWidget
 
-    return LiveWidget(markup, KernelNetwork(network, inputs, outputs), fallback=page)
+    return LiveWidget(markup, KernelNetwork(network, inputs, outputs), script, fallback=standalone(markup, script))
+
+
+def standalone(markup: str, script: str) -> str:
+    """An explorer's ``markup`` with its ``script`` (:data:`SCRIPT`'s text), as one HTML output:
+    the website's explorer, or a widget's for renderers without widgets."""
+    return f"{markup}<script>{script}</script>"
 
 
 def site_folder(start: Path | None = None) -> Path | None:

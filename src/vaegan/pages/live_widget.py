@@ -27,10 +27,9 @@ from torch import nn
 
 from vaegan.core.model import mode
 
-__all__ = ["LiveWidget", "KernelNetwork", "STYLES", "SCRIPT"]
+__all__ = ["LiveWidget", "KernelNetwork", "STYLES"]
 
 STYLES = Path(__file__).with_name("assets") / "live_explorer.css"
-SCRIPT = Path(__file__).with_name("live_explorer.js")
 
 
 class KernelNetwork:
@@ -77,16 +76,17 @@ class KernelNetwork:
 
 class LiveWidget(anywidget.AnyWidget):
     """A live explorer in a notebook: ``markup`` (the explorer's HTML, as on the website, without
-    its script) decoded by ``network`` in the kernel. ``fallback`` is the HTML a renderer without
-    widgets shows instead (the frames). ``answered`` counts the requests served."""
+    its script) decoded by ``network`` in the kernel, with the explorers' ``script``
+    (``vaegan.pages.live.SCRIPT``). ``fallback`` is the HTML a renderer without widgets shows
+    instead (the markup with its script, on its frames). ``answered`` counts the requests served."""
 
     _esm = Path(__file__).with_name("live_widget.js")
     _css = STYLES
     markup = traitlets.Unicode("").tag(sync=True)
     script = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, markup: str, network: KernelNetwork, fallback: str) -> None:
-        super().__init__(markup=markup, script=SCRIPT.read_text())
+    def __init__(self, markup: str, network: KernelNetwork, script: str, fallback: str) -> None:
+        super().__init__(markup=markup, script=script)
         self.network, self.fallback, self.answered = network, fallback, 0
         self.on_msg(self._on_request)
 
