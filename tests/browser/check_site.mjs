@@ -170,6 +170,10 @@ async function loadEveryImage() {
 // Every failed request, error status, JavaScript or console error of `page` is a problem; a request
 // to another host is one too, and is aborted at once, so nothing waits on a missing network.
 async function guard(page, problems, where = "") {
+  page.inflight = new Set(); // the requests not answered yet (see settled)
+  page.on("request", (request) => page.inflight.add(request));
+  page.on("requestfinished", (request) => page.inflight.delete(request));
+  page.on("requestfailed", (request) => page.inflight.delete(request));
   page.on("request", (request) => {
     const url = new URL(request.url());
     if (!["data:", "blob:"].includes(url.protocol) && url.host !== base.host) {
@@ -203,19 +207,33 @@ async function switchTheme(mode) {
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
 }
 
+// Wait until `page` has had no request in flight for half a second (MathJax's fonts, lazy figures
+// near the top). Counted here from the page's own request events, not with Playwright's "networkidle"
+// (Chromium's lifecycle event), which with several pages open at once was sometimes never sent for
+// one of them. A generous limit: a page still loading after 90 s on a loaded 2-core machine fails,
+// naming what it waits for.
+async function settled(page, quietMs = 500, limitMs = 90000) {
+  const started = Date.now();
+  let quietSince = Date.now();
+  while (Date.now() - started < limitMs) {
+    if (page.inflight.size > 0) quietSince = Date.now();
+    else if (Date.now() - quietSince >= quietMs) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the page still waits for ${[...page.inflight].map((r) => r.url()).slice(0, 3).join(", ")} after ${limitMs / 1000} s`);
+}
+
 // Open `path` in `page` and wait until it has settled and its explorers are drawn.
 async function open(page, path, expected) {
   await page.goto(new URL(path, base).href, { waitUntil: "load", timeout: 60000 });
-  // Generous limits: a 2 MB page of inline images and widget state can take well over 30 s to
-  // settle on a loaded 2-core machine (seen once in CI); a page that never settles still fails.
-  await page.waitForLoadState("networkidle", { timeout: 90000 });
+  await settled(page);
   if (expected > 0) {
     await page.locator(".vaegan-explorer").first().waitFor({ state: "visible", timeout: 60000 });
   }
 }
 
-let failed = false;
-for (const spec of pages) {
+// Check one page (desktop, then phone) and return its report, with its problems in it.
+async function check(spec) {
   const [path, expectedText] = spec.split("=");
   const expected = Number(expectedText || 0);
   const problems = [];
@@ -421,8 +439,21 @@ for (const spec of pages) {
   await phone.close();
   report.seconds.phone = Math.round((Date.now() - started) / 100 - report.seconds.desktop * 10) / 10;
   report.problems = problems;
-  console.log(JSON.stringify(report));
-  if (problems.length > 0) failed = true;
+  return report;
 }
+
+// Pages are checked WORKERS at a time, each in its own browser contexts: most of a page's time is
+// spent waiting (for the network to go quiet, for transitions, for a pointer's image), so two at once
+// take little more than one on a 2-core machine. The reports are printed in the order of the pages.
+const WORKERS = Math.max(1, Number(process.env.VAEGAN_BROWSER_WORKERS || 2));
+const reports = new Array(pages.length);
+let next = 0;
+await Promise.all(Array.from({ length: Math.min(WORKERS, pages.length) }, async () => {
+  while (next < pages.length) {
+    const index = next++;
+    reports[index] = await check(pages[index]);
+  }
+}));
 await browser.close();
-process.exit(failed ? 1 : 0);
+for (const report of reports) console.log(JSON.stringify(report));
+process.exit(reports.some((report) => report.problems.length > 0) ? 1 : 0);
