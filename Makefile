@@ -54,10 +54,12 @@ test:
 
 # Lane [colab] of `make test` (stage 2): a fresh environment with only torch, torchvision and a kernel,
 # the package pip-installed from this clone as the first cell does, the notebooks copied out of the
-# repository, the data in the user cache; executed under nbval (smoke profile).
+# repository, the data in the user cache; executed under nbval (smoke profile). COLAB_PYTEST_ARGS go to that
+# pytest run (`make test-colab COLAB_PYTEST_ARGS="-k 01_transposed"`: one chapter).
 test-colab:
 	@set -o pipefail; $(TIMED) "2. Colab path (nbval)" env VAEGAN_PROFILE=smoke OMP_NUM_THREADS=1 PYTHONUNBUFFERED=1 \
-	  $(BIN)/python scripts/colab_env.py $(COLAB_DIR)/env --home $(COLAB_DIR)/home --run-notebooks 2>&1 | sed -u 's/^/[colab] /'
+	  $(BIN)/python scripts/colab_env.py $(COLAB_DIR)/env --home $(COLAB_DIR)/home --run-notebooks \
+	  $(if $(COLAB_PYTEST_ARGS),-- $(COLAB_PYTEST_ARGS)) 2>&1 | sed -u 's/^/[colab] /'
 
 # Lane [site] of `make test` (stages 3 and 4): the strict site build in the $(TEST_SITE_PROFILE) profile,
 # then the built site in headless Chromium (three pages at a time: tests/browser/check_site.mjs).

@@ -18,6 +18,6 @@ TORCHVISION_STATUS = ensure_torchvision_importable()
 
 from vaegan.core import __version__  # noqa: E402
 from vaegan.core.profiles import current_profile, pick, use_profile  # noqa: E402
-from vaegan.core.seeding import default_device, seed_everything  # noqa: E402
+from vaegan.core.seeding import default_device, seed_everything, use_threads  # noqa: E402
 
-__all__ = ["current_profile", "pick", "use_profile", "seed_everything", "default_device", "TORCHVISION_STATUS", "__version__"]
+__all__ = ["current_profile", "pick", "use_profile", "seed_everything", "use_threads", "default_device", "TORCHVISION_STATUS", "__version__"]
