@@ -30,7 +30,7 @@ COLAB_DIR ?= _build/colab
 STAGE_LOG := _build/stage-times.txt
 TIMED := STAGE_LOG=$(STAGE_LOG) scripts/timed.sh
 
-.PHONY: book test test-colab test-site setup chromium vendor notebooks build data benchmark clean
+.PHONY: book test test-package test-site setup chromium vendor notebooks build data benchmark clean
 
 book: setup vendor
 	$(MAKE) --no-print-directory build
@@ -40,29 +40,30 @@ test:
 	@mkdir -p _build && rm -f $(STAGE_LOG)
 	# 0. set-up: the virtual environment, the front-end packages and Chromium at once (three jobs)
 	$(TIMED) "0. set-up" $(MAKE) --no-print-directory -j3 setup vendor
-	# 1. unit tests
-	#    in two worker processes (pytest-xdist), one torch thread each: the slowest tests wait on subprocesses,
-	#    and two workers with two threads each would oversubscribe the two cores (measured: 86 s against 162 s serial)
-	$(TIMED) "1. unit tests" env VAEGAN_PROFILE=smoke OMP_NUM_THREADS=1 $(BIN)/python -m pytest tests -m "not browser" -n 2 --durations=20
-	# 2-4. two lanes at once, one torch thread each, their lines prefixed with their lane:
-	#      [colab] 2. every chapter executed as a Colab learner runs it, under nbval;
-	#      [site]  3. the strict site build, which executes every chapter a second time, then 4. the browser test.
-	#      A kernel spends much of a chapter waiting on one core, and the browser test mostly waits on pages,
-	#      so the lanes fill each other's gaps (measured: see README, "Tests and their times")
-	$(MAKE) --no-print-directory -j2 test-colab test-site || { echo "make test: a stage failed:"; cat $(STAGE_LOG); exit 1; }
+	# 1-4. two lanes at once, their lines prefixed with their lane, each lane's stages in turn:
+	#      [package] 1. the unit tests, then 2. every chapter executed as a Colab learner runs it, under nbval;
+	#      [site]    3. the strict site build, which executes every chapter a second time, then 4. the browser test.
+	#      One torch thread per process: a kernel spends much of a chapter waiting on one core, the browser
+	#      test mostly waits on pages, and the lanes fill each other's gaps (README, "Tests and their times")
+	$(MAKE) --no-print-directory -j2 test-package test-site || { echo "make test: a stage failed:"; cat $(STAGE_LOG); exit 1; }
 	@echo "make test: every stage passed, in"; cat $(STAGE_LOG)
 
-# Lane [colab] of `make test` (stage 2): a fresh environment with only torch, torchvision and a kernel,
-# the package pip-installed from this clone as the first cell does, the notebooks copied out of the
-# repository, the data in the user cache; executed under nbval (smoke profile). COLAB_PYTEST_ARGS go to that
-# pytest run (`make test-colab COLAB_PYTEST_ARGS="-k 01_transposed"`: one chapter).
-test-colab:
-	@set -o pipefail; $(TIMED) "2. Colab path (nbval)" env VAEGAN_PROFILE=smoke OMP_NUM_THREADS=1 PYTHONUNBUFFERED=1 \
+# Lane [package] of `make test`:
+# 1. the unit tests, in two worker processes (pytest-xdist), one torch thread each (two workers with two
+#    threads each would oversubscribe the two cores; measured: 110 s against 162 s serial, 251 s so);
+# 2. a fresh environment with only torch, torchvision and a kernel, the package pip-installed from this
+#    clone as the first cell does, the notebooks copied out of the repository, the data in the user cache;
+#    every chapter executed there under nbval (smoke profile). COLAB_PYTEST_ARGS go to that pytest run
+#    (`make test-package COLAB_PYTEST_ARGS="-k 01_transposed"`: one chapter).
+test-package:
+	@set -o pipefail; { $(TIMED) "1. unit tests" env VAEGAN_PROFILE=smoke OMP_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest tests -m "not browser" -n 2 --durations=20 \
+	  && $(TIMED) "2. Colab path (nbval)" env VAEGAN_PROFILE=smoke OMP_NUM_THREADS=1 PYTHONUNBUFFERED=1 \
 	  $(BIN)/python scripts/colab_env.py $(COLAB_DIR)/env --home $(COLAB_DIR)/home --run-notebooks \
-	  $(if $(COLAB_PYTEST_ARGS),-- $(COLAB_PYTEST_ARGS)) 2>&1 | sed -u 's/^/[colab] /'
+	  $(if $(COLAB_PYTEST_ARGS),-- $(COLAB_PYTEST_ARGS)); } 2>&1 | sed -u 's/^/[package] /'
 
-# Lane [site] of `make test` (stages 3 and 4): the strict site build in the $(TEST_SITE_PROFILE) profile,
-# then the built site in headless Chromium (three pages at a time: tests/browser/check_site.mjs).
+# Lane [site] of `make test`: 3. the strict site build in the $(TEST_SITE_PROFILE) profile, then 4. the built
+# site in headless Chromium (three pages at a time: tests/browser/check_site.mjs).
 test-site:
 	@set -o pipefail; { $(TIMED) "3. strict site build" env OMP_NUM_THREADS=1 $(MAKE) --no-print-directory build BOOK_PROFILE=$(TEST_SITE_PROFILE) \
 	  && $(TIMED) "4. browser" env VAEGAN_BROWSER_WORKERS=3 $(BIN)/python -m pytest tests -m browser; } 2>&1 | sed -u 's/^/[site] /'

@@ -34,15 +34,15 @@ else
 fi
 .venv/bin/python scripts/make_notebooks.py > /dev/null
 git -c user.name=plant -c user.email=plant@localhost commit -qam "planted cell error"  # stage 2 installs the committed HEAD
-# stages 2 and 3 as `make test` runs them: its two lanes at once (`make -j2 test-colab test-site`), the
+# stages 2 and 3 as `make test` runs them: its two lanes at once (`make -j2 test-package test-site`): the unit tests, then the
 # Colab lane on this chapter only; both lanes must fail, each naming the planted error, and so must make
 log="$work/lanes.log"
-if make --no-print-directory -j2 test-colab test-site COLAB_PYTEST_ARGS="-k 01_transposed" STAGE_LOG="$work/stages.txt" > "$log" 2>&1; then
+if make --no-print-directory -j2 test-package test-site COLAB_PYTEST_ARGS="-k 01_transposed" STAGE_LOG="$work/stages.txt" > "$log" 2>&1; then
   echo "FAIL: the lanes of stages 2 to 4 passed with a planted cell error"; failed=1
 else
-  echo "ok: make -j2 test-colab test-site failed; its stages:"; sed 's/^/    /' "$work/stages.txt"
+  echo "ok: make -j2 test-package test-site failed; its stages:"; sed 's/^/    /' "$work/stages.txt"
 fi
-for lane in "colab:stage 2 (Colab path, nbval)" "site:stage 3 (strict site build)"; do
+for lane in "package:stage 2 (Colab path, nbval)" "site:stage 3 (strict site build)"; do
   if grep -q "^\[${lane%%:*}\] .*planted cell error" "$log"; then
     echo "ok: ${lane#*:} named the planted error ($(grep -c "^\[${lane%%:*}\] .*planted cell error" "$log") lines in its lane)"
   else
