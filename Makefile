@@ -32,7 +32,8 @@ TIMED := STAGE_LOG=$(STAGE_LOG) scripts/timed.sh
 
 .PHONY: book test test-package test-site setup chromium vendor notebooks build data benchmark clean
 
-book: setup vendor
+book:
+	$(MAKE) --no-print-directory -j3 setup vendor
 	$(MAKE) --no-print-directory build
 
 test:

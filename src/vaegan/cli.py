@@ -18,6 +18,7 @@ import argparse
 import dataclasses
 import json
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -206,13 +207,19 @@ def _bounds(options) -> dict:
         raise SystemExit(f"error: --out {out} is a folder; give the file to write, e.g. {out / (options.name + '_bounds.json')}")
     check_writable(out.parent)
     check_not_committed([out], options.overwrite)
+    # the run's progress, saved after every batch: the same command continues from it (a run of hours)
+    progress_folder = out.with_name(f".{out.stem}.progress")
     with output_lock(out.with_suffix("")):
+        options.resumable = progress_folder
         table = bounds_table(
             model, options.small_ks, options.large_ks, options.subset, options.test_limit, options.seed,
+            resume=progress_folder,
         )
         table["checkpoint"] = options.name
         out = save_bounds(out, table)
         options.written.append(str(out))
+        options.resumable = None
+        shutil.rmtree(progress_folder, ignore_errors=True)
     labels = {"elbo": "negative ELBO", "reconstruction": "  -E_q[log p(x|z)]", "kl": "  KL(q(z|x) || p(z))"}
     for part, title in (("all", f"all {table['test_images']} test images"), ("subset", f"first {table['subset_images']}")):
         print(title)
@@ -233,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run(options)
     except KeyboardInterrupt:
         kept = f"wrote {', '.join(options.written)}" if options.written else "nothing was written"
+        if getattr(options, "resumable", None):
+            kept += f"; the progress so far is in {options.resumable}, and the same command continues from it"
         # on a line of its own, even when Ctrl-C cut a progress bar's line short
         print(f"\ninterrupted: {kept}; a save in progress leaves the files it would replace as they were", file=sys.stderr)
         return 130

@@ -24,8 +24,12 @@ its ``k`` samples in chunks so that no tensor holds more than ``budget`` numbers
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 import time
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
@@ -295,6 +299,7 @@ def evaluate_bounds(
     budget: int = DEFAULT_BUDGET,
     elbo_samples: int = 1,
     progress: bool = False,
+    resume: str | os.PathLike | None = None,
 ) -> dict:
     """Score a VAE with a Bernoulli decoder on binary ``images (n, c, h, w)``.
 
@@ -302,7 +307,12 @@ def evaluate_bounds(
     and ``"kl"`` terms, and ``"iwae_<k>"`` for every ``k``; plus ``"seconds"`` (per
     bound). Draws for batch ``i`` and bound ``k`` come from their own seeded stream,
     so the first ``m`` images get the same numbers whatever the total (with the same
-    ``batch_size`` and ``budget``)."""
+    ``batch_size`` and ``budget``).
+
+    With ``resume`` (a file), the results so far are saved there after every batch, and a
+    run that stopped (Ctrl-C, a crash, the end of a session) continues from that file with
+    the same numbers as a run that never stopped: every batch draws from its own stream.
+    A file made with another model, other images or other settings is refused."""
     if not is_variational(model):
         raise TypeError(
             "evaluate_bounds needs a VAE (an encoder of mu and log sigma), got "
@@ -320,22 +330,66 @@ def evaluate_bounds(
         )
     with mode(model):
         return _score(
-            model, images, ks, seed, batch_size, budget, elbo_samples, progress
+            model, images, ks, seed, batch_size, budget, elbo_samples, progress,
+            None if resume is None else Path(resume),
         )
 
 
-def _score(model, images, ks, seed, batch_size, budget, elbo_samples, progress) -> dict:
+def _fingerprint(model: nn.Module, images: Tensor, settings: list) -> str:
+    """A digest of the model's weights, the images and the settings: what a saved run must match."""
+    digest = hashlib.sha256()
+    for name, tensor in model.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().flatten().view(torch.uint8).numpy().tobytes())
+    digest.update(images.detach().cpu().contiguous().flatten().view(torch.uint8).numpy().tobytes())
+    digest.update(json.dumps(settings).encode())
+    return digest.hexdigest()
+
+
+def _load_progress(file: Path, fingerprint: str, names: list[str]) -> dict | None:
+    """The saved progress of this very run, or None when there is none yet."""
+    if not file.exists():
+        return None
+    try:
+        saved = torch.load(file, weights_only=True)
+        batches, results, seconds = saved["batches"], saved["results"], saved["seconds"]
+    except Exception as error:  # a truncated or foreign file
+        raise ValueError(f"{file} is not a bounds run's saved progress ({type(error).__name__}: {error}); "
+                         "delete it to start the run again") from None
+    if saved.get("fingerprint") != fingerprint or sorted(results) != sorted(names):
+        raise ValueError(f"{file} holds the progress of another run (another model, other test images or other "
+                         "settings); delete it to start this run again, or resume that run with its own settings")
+    return {"batches": int(batches), "results": {name: [results[name]] for name in names}, "seconds": dict(seconds)}
+
+
+def _save_progress(file: Path, fingerprint: str, batches: int, results: dict, seconds: dict) -> None:
+    from vaegan.core.checkpoints import atomic_file
+
+    state = {"fingerprint": fingerprint, "batches": batches, "seconds": seconds,
+             "results": {name: torch.cat(values) if values else torch.zeros(0) for name, values in results.items()}}
+    with atomic_file(file) as temporary:  # never half-written: a Ctrl-C here keeps the previous save
+        torch.save(state, temporary)
+
+
+def _score(model, images, ks, seed, batch_size, budget, elbo_samples, progress, resume=None) -> dict:
     device = next(model.parameters()).device
     log_likelihood = bernoulli_log_likelihood(model.decoder)
     names = ["elbo", "reconstruction", "kl"] + [f"iwae_{k}" for k in ks]
     results: dict[str, list[Tensor]] = {name: [] for name in names}
     seconds = {name: 0.0 for name in ["elbo", *[f"iwae_{k}" for k in ks]]}
-    batches = range(0, len(images), batch_size)
+    done = 0
+    if resume is not None:
+        fingerprint = _fingerprint(model, images, [list(ks), seed, batch_size, budget, elbo_samples])
+        saved = _load_progress(resume, fingerprint, names)
+        if saved is not None:
+            done, results, seconds = saved["batches"], saved["results"], saved["seconds"]
+    batches = list(enumerate(range(0, len(images), batch_size)))
+    remaining = batches[done:]  # the batches before were scored before the run stopped, and saved
     if progress:
         from vaegan.core.progress import progress_bar
 
-        batches = progress_bar(batches, desc="bounds", unit="batch")
-    for index, start in enumerate(batches):
+        remaining = progress_bar(remaining, desc="bounds", unit="batch", initial=done, total=len(batches))
+    for index, start in remaining:
         x = images[start : start + batch_size].to(device)
         mu, log_sigma = model.encoder(x)
         started = time.perf_counter()
@@ -354,6 +408,8 @@ def _score(model, images, ks, seed, batch_size, budget, elbo_samples, progress) 
                 iwae_bound(x, mu, log_sigma, log_likelihood, k, generator, budget).cpu()
             )
             seconds[f"iwae_{k}"] += time.perf_counter() - started
+        if resume is not None:
+            _save_progress(resume, fingerprint, index + 1, results, seconds)
     return {
         **{name: torch.cat(values) for name, values in results.items()},
         "seconds": seconds,
