@@ -11,7 +11,8 @@
 // text the book adds (cell outputs: explorers, self-checks, tables, printed results) has WCAG AA
 // contrast against what is behind it; the headings form one outline. Then the page again on a phone
 // (390 px wide): the page does not scroll sideways, and no figure is shrunk below its designed width.
-// Prints one JSON report line per page and exits 1 on any failure.
+// Pages are checked $VAEGAN_BROWSER_WORKERS at a time (default 3), each in browser contexts of its own.
+// Prints one JSON report line per page, in the order given, and exits 1 on any failure.
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { exerciseLive } from "./live_checks.mjs";
@@ -443,9 +444,10 @@ async function check(spec) {
 }
 
 // Pages are checked WORKERS at a time, each in its own browser contexts: most of a page's time is
-// spent waiting (for the network to go quiet, for transitions, for a pointer's image), so two at once
-// take little more than one on a 2-core machine. The reports are printed in the order of the pages.
-const WORKERS = Math.max(1, Number(process.env.VAEGAN_BROWSER_WORKERS || 2));
+// spent waiting (for the requests to end, for transitions, for a pointer's image). Measured on the smoke
+// site on a 2-core machine: 74 s with two at once, 68 s with three, 64 s with four; four made one page's
+// load wait out Playwright's "networkidle", hence settled() above.
+const WORKERS = Math.max(1, Number(process.env.VAEGAN_BROWSER_WORKERS || 3));
 const reports = new Array(pages.length);
 let next = 0;
 await Promise.all(Array.from({ length: Math.min(WORKERS, pages.length) }, async () => {
