@@ -67,7 +67,7 @@ test-package:
 # site in headless Chromium (three pages at a time: tests/browser/check_site.mjs).
 test-site:
 	@set -o pipefail; { $(TIMED) "3. strict site build" env OMP_NUM_THREADS=1 $(MAKE) --no-print-directory build BOOK_PROFILE=$(TEST_SITE_PROFILE) \
-	  && $(TIMED) "4. browser" env VAEGAN_BROWSER_WORKERS=3 $(BIN)/python -m pytest tests -m browser; } 2>&1 | sed -u 's/^/[site] /'
+	  && $(TIMED) "4. browser" $(BIN)/python -m pytest tests -m browser; } 2>&1 | sed -u 's/^/[site] /'
 
 build:
 	VAEGAN_PROFILE=$(BOOK_PROFILE) $(BIN)/jupyter-book build . --all -W -n --keep-going

@@ -172,10 +172,10 @@ async function loadEveryImage() {
 // to another host is one too, and is aborted at once, so nothing waits on a missing network.
 async function guard(page, problems, where = "") {
   page.inflight = new Set(); // the requests not answered yet (see settled)
-  page.on("request", (request) => page.inflight.add(request));
   page.on("requestfinished", (request) => page.inflight.delete(request));
   page.on("requestfailed", (request) => page.inflight.delete(request));
   page.on("request", (request) => {
+    page.inflight.add(request);
     const url = new URL(request.url());
     if (!["data:", "blob:"].includes(url.protocol) && url.host !== base.host) {
       problems.push(`${where}external request: ${request.url()}`);

@@ -40,6 +40,7 @@ from torch import Tensor, nn
 
 from vaegan.autoencoders.losses import gaussian_kl
 from vaegan.autoencoders.models import is_variational
+from vaegan.core.checkpoints import atomic_file
 from vaegan.core.model import mode
 
 __all__ = [
@@ -363,8 +364,6 @@ def _load_progress(file: Path, fingerprint: str, names: list[str]) -> dict | Non
 
 
 def _save_progress(file: Path, fingerprint: str, batches: int, results: dict, seconds: dict) -> None:
-    from vaegan.core.checkpoints import atomic_file
-
     state = {"fingerprint": fingerprint, "batches": batches, "seconds": seconds,
              "results": {name: torch.cat(values) if values else torch.zeros(0) for name, values in results.items()}}
     with atomic_file(file) as temporary:  # never half-written: a Ctrl-C here keeps the previous save
