@@ -21,6 +21,7 @@ from vaegan.registry import load_checkpoint
         (dict(generator_loss="hinge"), "generator_loss must be one of"),
         (dict(model="mlp", norm="spectral"), "dcgan discriminator only"),
         (dict(critic_steps=0), "critic_steps must be >= 1"),
+        (dict(lr_schedule="cosine"), "lr_schedule must be one of constant, linear"),
     ],
 )
 def test_bad_gan_arguments_raise_clear_errors(kwargs, message):
@@ -50,6 +51,23 @@ def test_trainer_records_every_signal_and_is_reproducible(digits):
     again = GANTrainer(quick(), trainset=digits)
     again.train()
     assert [row["d_loss"] for row in again.history] == [row["d_loss"] for row in first.history]
+
+
+def test_linear_schedule_takes_both_rates_from_full_to_near_zero(digits):
+    trainer = GANTrainer(quick(lr_schedule="linear", lr=1e-3, discriminator_lr=4e-3), trainset=digits)
+    rates = []
+    step = trainer.training_step
+    trainer.training_step = lambda *batch: (step(*batch), rates.append(
+        (trainer.optimizer_g.param_groups[0]["lr"], trainer.optimizer_d.param_groups[0]["lr"])))[0]
+    trainer.train()
+    total = trainer.step
+    assert total == 16 and len(rates) == total
+    assert rates[0] == pytest.approx((1e-3, 4e-3))
+    assert rates[-1] == pytest.approx((1e-3 / total, 4e-3 / total))
+    assert all(later[0] < earlier[0] for earlier, later in zip(rates, rates[1:]))
+    constant = GANTrainer(quick(), trainset=digits)
+    constant.train()
+    assert constant.optimizer_g.param_groups[0]["lr"] == quick().lr
 
 
 def test_wgan_gp_updates_the_generator_every_fifth_step(digits):

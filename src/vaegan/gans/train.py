@@ -42,6 +42,7 @@ from vaegan.judge.sampling import evaluate_generator
 __all__ = ["GANArgs", "GANTrainer", "DivergenceError", "build_gan", "LOSSES"]
 
 LOSSES = ("bce", "wgan-gp")
+LR_SCHEDULES = ("constant", "linear")
 GAN_DATASETS = {"mnist": 1, "celeba": 3}
 GENERATORS = {"mlp": MLPGenerator, "dcgan": DCGANGenerator}
 
@@ -67,6 +68,9 @@ class GANArgs(RunArgs):
     critic_steps: int = 1  # discriminator steps per generator step (WGAN-GP: 5)
     lr: float = 2e-4
     discriminator_lr: float | None = None  # None: the same as lr
+    # "linear": both learning rates fall in a straight line to 0 at the run's last step, which lets a
+    # long run settle on sharp samples instead of circling at a constant step size
+    lr_schedule: str = "constant"
     betas: tuple[float, float] = (0.5, 0.999)
     batch_size: int = 64
     epochs: int = 1
@@ -124,6 +128,10 @@ class GANArgs(RunArgs):
             self.lr > 0
             and (self.discriminator_lr is None or self.discriminator_lr > 0),
             "learning rates must be > 0",
+        )
+        need(
+            self.lr_schedule in LR_SCHEDULES,
+            f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}",
         )
         need(
             len(self.betas) == 2 and all(0 <= b < 1 for b in self.betas),
@@ -296,10 +304,22 @@ class GANTrainer(Trainer):
         a generator update too.
         Returns the step's numbers (the generator's are those of its latest update)."""
         self.step += 1
+        if self.args.lr_schedule == "linear":
+            self._decay_learning_rates()
         record = self.discriminator_step(real.to(self.device))
         if self.step % self.args.critic_steps == 0:
             self.last_generator = self.generator_step()
         return {**record, **self.last_generator}
+
+    def _decay_learning_rates(self) -> None:
+        """Set both optimisers' rates for this step: the initial rate times the share of the run
+        still ahead, so the first step uses the full rate and the last one a rate near 0."""
+        total = self.args.epochs * len(self.loader)
+        remaining = max(0.0, 1.0 - (self.step - 1) / total)
+        rates = {self.optimizer_g: self.args.lr, self.optimizer_d: self.args.discriminator_lr or self.args.lr}
+        for optimizer, rate in rates.items():
+            for group in optimizer.param_groups:
+                group["lr"] = rate * remaining
 
     def log_samples(self) -> dict:
         """The fixed latent batch, decoded now (in evaluation mode: batch norm uses its
