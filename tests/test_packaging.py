@@ -41,7 +41,7 @@ def test_pip_install_from_the_repository_gives_a_working_package(tmp_path):
         from vaegan.judge import classifier
         from vaegan.registry import load_pretrained
         # the committed checkpoints travel inside the package
-        for name in ("classifier", "celeba_vae", "bernoulli_vae", "celeba_dcgan", "wgan_gp_mnist", "vae_beta_4"):
+        for name in ("classifier", "celeba_vae", "bernoulli_vae", "celeba_dcgan", "wgan_gp_mnist_reference", "vae_beta_4"):
             model, record = load_pretrained(name)
             assert str(checkpoints.PRETRAINED).startswith({str(target)!r})
         assert checkpoints.load_bounds(checkpoints.PRETRAINED / "bernoulli_vae")["test_images"] == 10000

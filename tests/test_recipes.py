@@ -37,7 +37,7 @@ def test_gan_recipes_follow_the_papers():
     assert (seminar.model, seminar.latent_size, seminar.hidden_size, seminar.epochs) == ("mlp", 20, 400, 10)
 
 
-@pytest.mark.parametrize("name", ["mlp_gan", "wgan_gp_mnist", "celeba_dcgan", "vae"])
+@pytest.mark.parametrize("name", ["mlp_gan", "celeba_dcgan", "vae"])
 def test_committed_gan_chapter_checkpoints_match_their_book_recipes(name):
     model, record = load_pretrained(name, expected_args=recipe(name, "book"))
     command = record["command"].split()
@@ -47,6 +47,7 @@ def test_committed_gan_chapter_checkpoints_match_their_book_recipes(name):
 
 @pytest.mark.parametrize("name, run", [("dcgan_mnist_reference", "dcgan_mnist"),
                                        ("sn_dcgan_mnist_reference", "sn_dcgan_mnist"),
+                                       ("wgan_gp_mnist_reference", "wgan_gp_mnist"),
                                        ("pixelcnn_reference", "pixelcnn")])
 def test_committed_references_are_their_full_recipes_made_by_one_command(name, run):
     model, record = load_pretrained(name, expected_args=recipe(run, "full"))

@@ -98,7 +98,10 @@ RECIPES = {
     # chapter 6's reference (sn_dcgan_mnist_reference)
     "sn_dcgan_mnist": lambda p: GANArgs(norm="spectral", **_dcgan_mnist_sizes(p)),
     # WGAN-GP (Gulrajani et al. 2017): a critic without batch norm, gradient penalty 10, 5 critic steps per
-    # generator step, Adam(1e-4, betas (0, 0.9))
+    # generator step, Adam(1e-4, betas (0, 0.9)). full is chapter 6's reference (wgan_gp_mnist_reference): the DCGAN
+    # reference's networks and linear decay over 20 epochs (18,740 critic and 3,748 generator steps, 30 minutes on 2
+    # CPU threads): 34.5% confident, 10 classes, 9.66 effective classes, Frechet distance 50.5 (seed 0), behind the
+    # DCGAN reference; Gulrajani et al. trained MNIST for 200,000 generator steps
     "wgan_gp_mnist": lambda p: GANArgs(
         loss="wgan-gp", norm="none", gp_weight=10.0, critic_steps=5, betas=(0.0, 0.9),
         **{**_dcgan_mnist_sizes(p), "lr": 1e-4, "batch_size": pick(smoke=32, book=64, full=64, profile=p), "epochs": pick(smoke=1, book=6, full=20, profile=p)},
