@@ -68,8 +68,8 @@ class GANArgs(RunArgs):
     critic_steps: int = 1  # discriminator steps per generator step (WGAN-GP: 5)
     lr: float = 2e-4
     discriminator_lr: float | None = None  # None: the same as lr
-    # "linear": both learning rates fall in a straight line to 0 at the run's last step, which lets a
-    # long run settle on sharp samples instead of circling at a constant step size
+    # "linear": both learning rates fall in a straight line to 0 at the run's last step (the step count
+    # comes from epochs, so resuming with more epochs stretches the schedule)
     lr_schedule: str = "constant"
     betas: tuple[float, float] = (0.5, 0.999)
     batch_size: int = 64
@@ -224,7 +224,7 @@ class GANTrainer(Trainer):
         )
         self.optimizer_d = torch.optim.Adam(
             self.discriminator.parameters(),
-            lr=args.discriminator_lr or args.lr,
+            lr=self._initial_rates()[1],
             betas=args.betas,
         )
         self.noise = torch.Generator().manual_seed(args.seed + 1)
@@ -311,13 +311,15 @@ class GANTrainer(Trainer):
             self.last_generator = self.generator_step()
         return {**record, **self.last_generator}
 
+    def _initial_rates(self) -> tuple[float, float]:
+        """The generator's and the discriminator's learning rates at the first step."""
+        return self.args.lr, self.args.discriminator_lr or self.args.lr
+
     def _decay_learning_rates(self) -> None:
         """Set both optimisers' rates for this step: the initial rate times the share of the run
         still ahead, so the first step uses the full rate and the last one a rate near 0."""
-        total = self.args.epochs * len(self.loader)
-        remaining = max(0.0, 1.0 - (self.step - 1) / total)
-        rates = {self.optimizer_g: self.args.lr, self.optimizer_d: self.args.discriminator_lr or self.args.lr}
-        for optimizer, rate in rates.items():
+        remaining = max(0.0, 1.0 - (self.step - 1) / (self.args.epochs * len(self.loader)))
+        for optimizer, rate in zip((self.optimizer_g, self.optimizer_d), self._initial_rates()):
             for group in optimizer.param_groups:
                 group["lr"] = rate * remaining
 
