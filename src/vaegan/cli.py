@@ -30,7 +30,7 @@ from vaegan.core.trainer import DivergenceError
 #: errors whose message says what went wrong and how to fix it: the command line prints the message alone
 USER_ERRORS = (CheckpointError, DataError, DivergenceError, ValueError, FileNotFoundError)
 
-__all__ = ["main"]
+__all__ = ["main", "args_from_command"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,6 +119,31 @@ def parse_overrides(args, assignments: list[str]) -> dict:
     return overrides
 
 
+def _run_args(options):
+    """The arguments a parsed ``train`` command trains with: the run's recipe in its profile, then
+    --epochs, --seed and every --set."""
+    from vaegan.recipes import RECIPES, recipe
+
+    if options.name not in RECIPES:
+        raise SystemExit(f"error: unknown run {options.name!r}; choose one of: {', '.join(RECIPES)}")
+    overrides = {key: value for key, value in (("epochs", options.epochs), ("seed", options.seed)) if value is not None}
+    args = recipe(options.name, options.profile)
+    overrides.update(parse_overrides(args, options.overrides))
+    try:
+        return dataclasses.replace(args, **overrides)
+    except (TypeError, ValueError) as error:
+        raise SystemExit(f"error: {error}") from None
+
+
+def args_from_command(command: str):
+    """The run arguments that ``command``, a ``python -m vaegan train ...`` line as a checkpoint's
+    metadata records it, trains with (device and logging fields left at their defaults)."""
+    words = shlex.split(command)
+    if words[:4] != ["python", "-m", "vaegan", "train"]:
+        raise ValueError(f"not a `python -m vaegan train` command: {command!r}")
+    return _run_args(_parser().parse_args(words[3:]))
+
+
 # the options that ask a trainer for a side file (its ``side_files``), and who has them
 SIDE_OPTIONS = {
     "timeline": "--timeline and --discriminator are for GANs",
@@ -131,20 +156,11 @@ def _train(options) -> dict:
     import torch
 
     from vaegan.core.checkpoints import check_not_committed, check_writable, output_lock, side_path
-    from vaegan.recipes import RECIPES, recipe
     from vaegan.registry import trainer_class
 
-    if options.name not in RECIPES:
-        raise SystemExit(f"error: unknown run {options.name!r}; choose one of: {', '.join(RECIPES)}")
     if options.threads:
         torch.set_num_threads(options.threads)
-    overrides = {key: value for key, value in (("epochs", options.epochs), ("seed", options.seed)) if value is not None}
-    args = recipe(options.name, options.profile)
-    overrides.update(parse_overrides(args, options.overrides))
-    try:
-        args = dataclasses.replace(args, **overrides)
-    except (TypeError, ValueError) as error:
-        raise SystemExit(f"error: {error}") from None
+    args = _run_args(options)
     Trainer = trainer_class(args)
     for option, sentence in SIDE_OPTIONS.items():
         if getattr(options, option) and option not in Trainer.side_files:

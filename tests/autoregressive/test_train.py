@@ -36,6 +36,8 @@ def test_trainer_learns_records_nats_and_round_trips(data_root, tmp_path):
     x = scales.binarize(digits.images[:4], torch.Generator().manual_seed(0))
     torch.testing.assert_close(log_likelihood(loaded, x), log_likelihood(model, x))
     assert record["args"]["model"] == "pixelcnn" and record["steps"] == 16
+    # the training curve in the metadata holds every step's NLL, to 4 significant digits
+    assert record["training_curve"]["nll"] == [float(f"{value:.4g}") for value in nll]
     again = ARTrainer(args, trainset=digits)
     again.train()
     assert [row["nll"] for row in again.history] == nll

@@ -2,12 +2,13 @@
 
 import dataclasses
 
+import pytest
 import torch
 
-from vaegan.core.checkpoints import PRETRAINED
+from vaegan.core.checkpoints import PRETRAINED, CheckpointError
 from vaegan.gans.train import GANTrainer
-from vaegan.pages.reference import load_or_train
-from vaegan.recipes import recipe
+from vaegan.pages.reference import load_or_train, load_reference_run
+from vaegan.recipes import recipe, reference_args
 
 
 def test_a_run_trained_here_and_the_same_run_loaded_give_the_same_model_and_record(tmp_path, data_root):
@@ -35,3 +36,20 @@ def test_the_committed_autoregressive_run_loads_with_its_samples_and_history():
     assert run.samples["images"].shape == (1000, 1, 28, 28) and run.samples["chunk"] == 100
     assert len(run.record["history"]["nll"]) == run.record["steps"]
     assert (PRETRAINED / "pixel_lstm.json").is_file()
+
+
+def test_a_reference_run_is_always_loaded_with_its_reference_arguments_and_side_files():
+    run = load_reference_run("pixelcnn_reference", samples=True)
+    assert not run.trained_here and run.args == reference_args("pixelcnn_reference", progress=False)
+    assert run.samples["images"].shape[1:] == (1, 28, 28) and run.record["command"].startswith("python -m vaegan train pixelcnn ")
+    timeline = load_reference_run("dcgan_mnist_reference", timeline=36).timeline
+    assert timeline["samples"].shape[1] == 36
+
+
+def test_a_missing_or_unknown_reference_names_the_command_that_makes_it(monkeypatch, tmp_path):
+    with pytest.raises(ValueError, match="unknown reference 'pixelcnn'"):
+        load_reference_run("pixelcnn")
+    monkeypatch.setattr("vaegan.pages.reference.PRETRAINED", tmp_path)
+    monkeypatch.setattr("vaegan.registry.PRETRAINED", tmp_path)
+    with pytest.raises(CheckpointError, match=r"python -m vaegan train dcgan_mnist --save-as dcgan_mnist_reference"):
+        load_reference_run("dcgan_mnist_reference")

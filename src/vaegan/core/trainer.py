@@ -288,7 +288,8 @@ class Trainer:
     def metadata(self, metrics: dict | None = None, extra: dict | None = None) -> dict:
         """What the checkpoint's ``.json`` records about the run: its arguments, the hardware that trained
         it, and its training curve (every step's losses, to 4 significant digits)."""
-        losses = sorted({key for row in self.history for key in row if key == "loss" or key.endswith("_loss")})
+        # the losses: "loss", the GANs' "d_loss"/"g_loss", the autoregressive models' "nll"
+        losses = sorted({key for row in self.history for key in row if key in ("loss", "nll") or key.endswith("_loss")})
         curve = {"step": [row["step"] for row in self.history]}
         curve.update({key: [float(f"{row[key]:.4g}") if key in row else None for row in self.history] for key in losses})
         return {"args": self.args.to_dict(), "scale": self.scale, "steps": self.step, "hardware": hardware(self.device),

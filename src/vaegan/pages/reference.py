@@ -16,12 +16,13 @@ from pathlib import Path
 
 from torch import nn
 
-from vaegan.core.checkpoints import PRETRAINED, load_samples, load_timeline, pack_timeline, side_path, unpack_timeline
+from vaegan.core.checkpoints import PRETRAINED, available_checkpoints, load_samples, load_timeline, pack_timeline, side_path, unpack_timeline
 from vaegan.core.profiles import current_profile
 from vaegan.pages.tables import parameter_count
-from vaegan.registry import load_pretrained, trainer_for
+from vaegan.recipes import reference_args
+from vaegan.registry import load_pretrained, load_reference, trainer_for
 
-__all__ = ["Run", "load_or_train"]
+__all__ = ["Run", "load_or_train", "load_reference_run"]
 
 
 @dataclass
@@ -97,3 +98,13 @@ def load_or_train(
     if samples:
         run.samples = load_samples(folder / checkpoint)
     return run
+
+
+def load_reference_run(name: str, *, timeline: int = 0, samples: bool = False) -> Run:
+    """A committed reference model (:data:`vaegan.recipes.REFERENCES`) as a page uses it: always
+    loaded (it took an hour or more of CPU), and refused unless it was trained with exactly its
+    reference arguments. ``timeline`` and ``samples`` load the side files its command wrote."""
+    if name not in available_checkpoints(PRETRAINED):
+        load_reference(name)  # raises the error that gives the command making it
+    return load_or_train(name, reference_args(name, progress=False), train=False, timeline=timeline,
+                         samples=(0, 0) if samples else None)
