@@ -25,7 +25,8 @@ from vaegan.gans.train import GANArgs, GANTrainer
 from vaegan.judge.classifier import MNISTClassifier
 from vaegan.judge.training import ClassifierArgs, ClassifierTrainer
 
-__all__ = ["MODEL_CLASSES", "TRAINERS", "build_model", "trainer_class", "trainer_for", "load_checkpoint", "load_pretrained", "load_reference"]
+__all__ = ["MODEL_CLASSES", "TRAINERS", "build_model", "trainer_class", "trainer_for", "load_checkpoint", "load_pretrained", "load_reference",
+           "committed_reference_args"]
 
 #: Every model class a checkpoint may name, by class name.
 MODEL_CLASSES = {
@@ -91,15 +92,21 @@ def load_pretrained(
     return model, record
 
 
-def load_reference(name: str, map_location: str | torch.device = "cpu") -> tuple[nn.Module, dict]:
-    """A committed reference model (:data:`vaegan.recipes.REFERENCES`), checked to have been trained
-    with exactly its reference arguments."""
+def committed_reference_args(name: str, **extra):
+    """The arguments of the reference ``name`` (:data:`vaegan.recipes.REFERENCES`), after checking
+    that its checkpoint is committed: a missing one is refused with the command that makes it."""
     from vaegan.recipes import REFERENCES, reference_args
 
-    expected = reference_args(name)  # an unknown name is refused here, with the list of references
+    expected = reference_args(name, **extra)  # an unknown name is refused here, with the list of references
     if name not in checkpoints.available_checkpoints(PRETRAINED):
         raise CheckpointError(
             f"the reference {name!r} is not in {PRETRAINED} (a checkout without its weights?); "
             f"train it with `{REFERENCES[name].command(name)}` (hours on a CPU, minutes on a GPU)"
         )
-    return load_pretrained(name, map_location, expected_args=expected)
+    return expected
+
+
+def load_reference(name: str, map_location: str | torch.device = "cpu") -> tuple[nn.Module, dict]:
+    """A committed reference model (:data:`vaegan.recipes.REFERENCES`), checked to have been trained
+    with exactly its reference arguments."""
+    return load_pretrained(name, map_location, expected_args=committed_reference_args(name))

@@ -53,3 +53,13 @@ def test_a_missing_or_unknown_reference_names_the_command_that_makes_it(monkeypa
     monkeypatch.setattr("vaegan.registry.PRETRAINED", tmp_path)
     with pytest.raises(CheckpointError, match=r"python -m vaegan train dcgan_mnist --save-as dcgan_mnist_reference"):
         load_reference_run("dcgan_mnist_reference")
+
+
+def test_a_runs_epoch_means_split_its_stored_losses_by_epoch():
+    run = load_reference_run("pixelcnn_reference")  # its curve predates "nll": the history has it
+    means = run.epoch_means("nll")
+    assert len(means) == run.args.epochs and means[-1] < means[0]
+    per_epoch = run.record["steps"] // run.args.epochs
+    assert means[-1] == sum(run.record["history"]["nll"][-per_epoch:]) / per_epoch
+    gan = load_reference_run("dcgan_mnist_reference")
+    assert len(gan.epoch_means("d_loss")) == gan.args.epochs

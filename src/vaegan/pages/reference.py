@@ -16,11 +16,10 @@ from pathlib import Path
 
 from torch import nn
 
-from vaegan.core.checkpoints import PRETRAINED, available_checkpoints, load_samples, load_timeline, pack_timeline, side_path, unpack_timeline
+from vaegan.core.checkpoints import PRETRAINED, load_samples, load_timeline, pack_timeline, side_path, unpack_timeline
 from vaegan.core.profiles import current_profile
 from vaegan.pages.tables import parameter_count
-from vaegan.recipes import reference_args
-from vaegan.registry import load_pretrained, load_reference, trainer_for
+from vaegan.registry import committed_reference_args, load_pretrained, trainer_for
 
 __all__ = ["Run", "load_or_train", "load_reference_run"]
 
@@ -43,6 +42,13 @@ class Run:
     timeline: dict | None = None
     samples: dict | None = None
     extras: dict = field(default_factory=dict)
+
+    def epoch_means(self, loss: str) -> list[float]:
+        """The mean of ``loss`` (``"d_loss"``, ``"nll"``, ...) over each epoch of the run, from every
+        step's losses in its record (the training curve, or the history where the curve lacks it)."""
+        values = self.record.get("training_curve", {}).get(loss) or self.record["history"][loss]
+        per_epoch = len(values) // self.args.epochs
+        return [sum(values[start:start + per_epoch]) / per_epoch for start in range(0, per_epoch * self.args.epochs, per_epoch)]
 
     def describe(self) -> str:
         """One line on where the model came from."""
@@ -104,7 +110,7 @@ def load_reference_run(name: str, *, timeline: int = 0, samples: bool = False) -
     """A committed reference model (:data:`vaegan.recipes.REFERENCES`) as a page uses it: always
     loaded (it took an hour or more of CPU), and refused unless it was trained with exactly its
     reference arguments. ``timeline`` and ``samples`` load the side files its command wrote."""
-    if name not in available_checkpoints(PRETRAINED):
-        load_reference(name)  # raises the error that gives the command making it
-    return load_or_train(name, reference_args(name, progress=False), train=False, timeline=timeline,
-                         samples=(0, 0) if samples else None)
+    run = load_or_train(name, committed_reference_args(name, progress=False), train=False, timeline=timeline)
+    if samples:
+        run.samples = load_samples(PRETRAINED / name)
+    return run
