@@ -50,6 +50,28 @@ def test_critic_norms_drop_batch_norm(norm):
         assert torch.linalg.matrix_norm(matrix, ord=2).item() == pytest.approx(1.0, rel=0.05)
 
 
+def test_extra_layers_add_same_size_convolutions_at_every_size_before_the_image(tmp_path):
+    from vaegan.core.checkpoints import save_checkpoint
+
+    plain = DCGANGenerator(16, (32, 64), (1, 28, 28))
+    deeper = DCGANGenerator(16, (32, 64), (1, 28, 28), extra_layers=2)
+    same_size = [m for m in deeper.modules() if isinstance(m, nn.Conv2d)]
+    # two at 7x7 (64 channels) and two at 14x14 (32), none at the image's 28x28
+    assert [m.in_channels for m in same_size] == [64, 64, 32, 32]
+    assert all(m.stride == (1, 1) and m.kernel_size == (3, 3) for m in same_size)
+    batch_norms = sum(isinstance(m, nn.BatchNorm2d) for m in deeper.modules())
+    assert batch_norms == sum(isinstance(m, nn.BatchNorm2d) for m in plain.modules()) + 4
+    assert deeper(torch.randn(3, 16)).shape == plain(torch.randn(3, 16)).shape == (3, 1, 28, 28)
+    # the config says so (a plain generator's config is unchanged), and a checkpoint rebuilds it
+    assert deeper.config["extra_layers"] == 2 and "extra_layers" not in plain.config
+    save_checkpoint(deeper, tmp_path / "deeper")
+    loaded, _ = load_checkpoint(tmp_path / "deeper")
+    z = torch.randn(2, 16)
+    torch.testing.assert_close(loaded.eval()(z), deeper.eval()(z))
+    with pytest.raises(ValueError, match="extra_layers must be an int >= 0"):
+        DCGANGenerator(extra_layers=-1)
+
+
 def test_models_refuse_wrong_shapes_with_the_expected_one():
     with pytest.raises(ValueError, match=r"latents of shape \(batch, 100\)"):
         DCGANGenerator()(torch.randn(2, 50))

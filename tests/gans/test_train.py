@@ -22,6 +22,8 @@ from vaegan.registry import load_checkpoint
         (dict(model="mlp", norm="spectral"), "dcgan discriminator only"),
         (dict(critic_steps=0), "critic_steps must be >= 1"),
         (dict(lr_schedule="cosine"), "lr_schedule must be one of constant, linear"),
+        (dict(extra_layers=-1), "extra_layers must be an int >= 0"),
+        (dict(model="mlp", extra_layers=1), "dcgan generator only"),
     ],
 )
 def test_bad_gan_arguments_raise_clear_errors(kwargs, message):

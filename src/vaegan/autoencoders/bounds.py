@@ -17,7 +17,9 @@ the chapter can re-evaluate a prefix and compare with the committed numbers.
 
 A long run (``--subset 10000``: every ``k`` on every image) is resumable: the command saves
 its progress after every batch (in ``.NAME_bounds.progress/`` beside the table), and the
-same command run again continues where it stopped, with the same numbers.
+same command run again continues where it stopped, with the same numbers. The committed
+``bernoulli_vae``'s progress folder is not git-ignored: a run longer than a session is committed
+as it stands and continued from a fresh clone (the folder is removed when the table is written).
 """
 
 from __future__ import annotations

@@ -60,6 +60,8 @@ class GANArgs(RunArgs):
         64,
         128,
     )  # dcgan only; ARENA's CelebA: (128, 256, 512)
+    # dcgan only: stride-1 3x3 convolutions the generator adds at every size before the image
+    extra_layers: int = 0
     image_size: int | None = None  # None: 28 for mnist, 64 for celeba
     loss: str = "bce"  # or "wgan-gp"
     generator_loss: str = "non_saturating"  # or "minimax" (bce only)
@@ -119,6 +121,14 @@ class GANArgs(RunArgs):
             self.model == "dcgan" or self.norm == "batch",
             "norm applies to the dcgan discriminator only",
         )
+        need(
+            isinstance(self.extra_layers, int) and self.extra_layers >= 0,
+            f"extra_layers must be an int >= 0, got {self.extra_layers!r}",
+        )
+        need(
+            self.model == "dcgan" or self.extra_layers == 0,
+            "extra_layers applies to the dcgan generator only",
+        )
         need(self.gp_weight >= 0, f"gp_weight must be >= 0, got {self.gp_weight}")
         need(
             self.critic_steps >= 1,
@@ -170,7 +180,7 @@ def build_gan(args: GANArgs) -> tuple[nn.Module, nn.Module]:
             MLPDiscriminator(args.hidden_size, args.image_shape),
         )
     return (
-        DCGANGenerator(args.latent_size, args.hidden_channels, args.image_shape),
+        DCGANGenerator(args.latent_size, args.hidden_channels, args.image_shape, args.extra_layers),
         DCGANDiscriminator(args.hidden_channels, args.image_shape, args.norm),
     )
 
