@@ -132,10 +132,15 @@ class MLPDiscriminator(BookModel):
 
 
 def _same_size_layers(channels: int, count: int) -> list[nn.Module]:
-    """``count`` blocks of a stride-1 3x3 convolution, batch norm and ReLU: more depth, same size."""
+    """``count`` blocks of a stride-1 3x3 convolution, batch norm and ReLU: more depth,
+    the same size."""
     layers: list[nn.Module] = []
     for _ in range(count):
-        layers += [nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels), nn.ReLU()]
+        layers += [
+            nn.Conv2d(channels, channels, 3, padding=1, bias=False),
+            nn.BatchNorm2d(channels),
+            nn.ReLU(),
+        ]
     return layers
 
 
@@ -147,9 +152,9 @@ class DCGANGenerator(_Generator):
 
     ``extra_layers`` adds that many stride-1 3x3 convolutions (each with batch norm and
     ReLU) at every size before the image, as the "extra layers" of Radford et al.'s code
-    do: depth without more upsampling. On 28x28 digits, where two stages is all the size
-    allows, one extra layer a size is what lifts the reference generator's digits (see
-    the ``dcgan_mnist`` recipe)."""
+    do: depth without more upsampling. On 28x28 digits, where two stages is all the
+    size allows, one extra layer a size trained 6 epochs beats the 20-epoch reference
+    generator (measured in the ``dcgan_mnist`` recipe's comment)."""
 
     output_scale = "symmetric"
 
@@ -167,7 +172,9 @@ class DCGANGenerator(_Generator):
                 f"{latent_size} and {list(hidden_channels)}"
             )
         if not isinstance(extra_layers, int) or extra_layers < 0:
-            raise ValueError(f"extra_layers must be an int >= 0, got {extra_layers!r}")
+            raise ValueError(
+                f"extra_layers must be an int >= 0, got {extra_layers!r}"
+            )
         self.image_shape = _check_image_shape(image_shape, len(hidden_channels))
         self.latent_size = latent_size
         self.config = dict(
@@ -175,7 +182,7 @@ class DCGANGenerator(_Generator):
             hidden_channels=list(hidden_channels),
             image_shape=list(self.image_shape),
         )
-        if extra_layers:  # recorded only when used, so earlier checkpoints keep their config
+        if extra_layers:  # recorded only when used: older checkpoints keep their config
             self.config["extra_layers"] = extra_layers
         first = self.image_shape[1] // 2 ** len(hidden_channels)
         widest = hidden_channels[-1]
