@@ -27,7 +27,8 @@ import time
 import torch
 from torch import nn
 
-from vaegan.cli import _run_args
+from vaegan.cli import run_args
+from vaegan.gans.train import GANArgs
 from vaegan.judge.sampling import judge_images
 from vaegan.registry import trainer_for
 
@@ -67,10 +68,9 @@ def main() -> None:
     options = parser.parse_args()
     if options.ema is not None and not 0 < options.ema < 1:
         parser.error(f"--ema must be a decay between 0 and 1, got {options.ema}")
-    options.profile = "full"
     torch.set_num_threads(options.threads)
-    args = _run_args(options)
-    if not hasattr(args, "critic_steps"):
+    args = run_args(options.name, "full", epochs=options.epochs, seed=options.seed, assignments=options.overrides)
+    if not isinstance(args, GANArgs):
         parser.error(f"{options.name} is not a GAN run")
     # no progress bar and no snapshots between the ends: this script prints its own lines
     trainer = trainer_for(dataclasses.replace(args, progress=False, log_every=10**9))

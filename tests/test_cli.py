@@ -70,3 +70,16 @@ def test_resume_continues_a_stopped_run_to_the_same_result(tmp_path, data_root, 
     assert record["steps"] == straight.step == 2 * load_checkpoint(tmp_path / "first" / "autoencoder")[1]["steps"]
     assert all(torch.equal(a, b) for a, b in zip(resumed.state_dict().values(), straight_model.state_dict().values()))
     assert record["training_curve"]["loss"] == [float(f"{row['loss']:.4g}") for row in straight.history]
+
+
+def test_run_args_is_the_command_lines_arguments():
+    from vaegan.cli import args_from_command, run_args
+
+    args = run_args("dcgan_mnist", "full", epochs=3, seed=2, assignments=["lr_schedule=constant"])
+    assert args == recipe("dcgan_mnist", "full", epochs=3, seed=2, lr_schedule="constant")
+    command = "python -m vaegan train dcgan_mnist --epochs 3 --seed 2 --set lr_schedule=constant"
+    assert args_from_command(command) == args
+    with pytest.raises(SystemExit, match="unknown run 'dcgan'"):
+        run_args("dcgan")
+    with pytest.raises(SystemExit, match="extra_layers must be an int >= 0"):
+        run_args("dcgan_mnist", assignments=["extra_layers=-1"])

@@ -30,7 +30,7 @@ from vaegan.core.trainer import DivergenceError
 #: errors whose message says what went wrong and how to fix it: the command line prints the message alone
 USER_ERRORS = (CheckpointError, DataError, DivergenceError, ValueError, FileNotFoundError)
 
-__all__ = ["main", "args_from_command"]
+__all__ = ["main", "args_from_command", "run_args"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,20 +119,28 @@ def parse_overrides(args, assignments: list[str]) -> dict:
     return overrides
 
 
-def _run_args(options):
-    """The arguments a parsed ``train`` command trains with: the run's recipe in its profile, then
-    --epochs, --seed and every --set."""
+def run_args(name: str, profile: str | None = "full", *, epochs: int | None = None, seed: int | None = None,
+             assignments: list[str] | tuple[str, ...] = ()):
+    """The arguments ``python -m vaegan train NAME [--profile P] [--epochs N] [--seed S] [--set F=V ...]``
+    trains with: the run's recipe in ``profile``, then ``epochs``, ``seed`` and every ``"FIELD=VALUE"``
+    of ``assignments``. A bad name or value exits with the message the command line prints."""
     from vaegan.recipes import RECIPES, recipe
 
-    if options.name not in RECIPES:
-        raise SystemExit(f"error: unknown run {options.name!r}; choose one of: {', '.join(RECIPES)}")
-    overrides = {key: value for key, value in (("epochs", options.epochs), ("seed", options.seed)) if value is not None}
-    args = recipe(options.name, options.profile)
-    overrides.update(parse_overrides(args, options.overrides))
+    if name not in RECIPES:
+        raise SystemExit(f"error: unknown run {name!r}; choose one of: {', '.join(RECIPES)}")
+    overrides = {key: value for key, value in (("epochs", epochs), ("seed", seed)) if value is not None}
+    args = recipe(name, profile)
+    overrides.update(parse_overrides(args, list(assignments)))
     try:
         return dataclasses.replace(args, **overrides)
     except (TypeError, ValueError) as error:
         raise SystemExit(f"error: {error}") from None
+
+
+def _run_args(options):
+    """:func:`run_args` for a parsed ``train`` command line."""
+    return run_args(options.name, options.profile, epochs=options.epochs, seed=options.seed,
+                    assignments=options.overrides)
 
 
 def args_from_command(command: str):
