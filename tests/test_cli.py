@@ -79,7 +79,9 @@ def test_run_args_is_the_command_lines_arguments():
     assert args == recipe("dcgan_mnist", "full", epochs=3, seed=2, lr_schedule="constant")
     command = "python -m vaegan train dcgan_mnist --epochs 3 --seed 2 --set lr_schedule=constant"
     assert args_from_command(command) == args
-    with pytest.raises(SystemExit, match="unknown run 'dcgan'"):
+    with pytest.raises(ValueError, match="unknown run 'dcgan'; choose one of .*dcgan_mnist"):
         run_args("dcgan")
-    with pytest.raises(SystemExit, match="extra_layers must be an int >= 0"):
+    with pytest.raises(ValueError, match="extra_layers must be an int >= 0"):
         run_args("dcgan_mnist", assignments=["extra_layers=-1"])
+    with pytest.raises(ValueError, match="--set extra_layer: GANArgs has no such field"):
+        run_args("dcgan_mnist", assignments=["extra_layer=1"])

@@ -64,7 +64,9 @@ def test_bad_commands_end_in_one_clear_line_and_write_nothing(tmp_path, data_roo
 
 def test_ctrl_c_ends_a_run_with_one_line_saying_what_was_saved(tmp_path, data_root):
     out = tmp_path / "out"
-    process = start("train", "pixelcnn", "--profile", "smoke", "--set", "epochs=50", "--out", str(out), cwd=tmp_path)
+    state = tmp_path / "run.state"
+    process = start("train", "pixelcnn", "--profile", "smoke", "--set", "epochs=50", "--out", str(out),
+                    "--resume", str(state), cwd=tmp_path)
     deadline, seen = time.monotonic() + 120, ""
     while "pixelcnn on binarised mnist" not in seen and time.monotonic() < deadline:  # the progress bar: training has begun
         seen += os.read(process.stderr.fileno(), 4096).decode(errors="replace")
@@ -74,4 +76,5 @@ def test_ctrl_c_ends_a_run_with_one_line_saying_what_was_saved(tmp_path, data_ro
     assert process.returncode == 130, stderr[-1500:]
     assert "Traceback" not in stderr
     assert last_line(stderr).startswith("interrupted: nothing was written")
+    assert f"the progress so far is in {state} (as of the last finished epoch), and the same command continues" in stderr
     assert sorted(path.name for path in out.iterdir()) == []  # no checkpoint, no lock, no partial file

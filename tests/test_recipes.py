@@ -1,6 +1,7 @@
 """vaegan.recipes: every named run is valid in every profile and follows its paper."""
 
 import dataclasses
+import re
 
 import pytest
 
@@ -55,6 +56,10 @@ def test_committed_references_are_made_by_the_one_command_in_their_metadata(name
     command = record["command"].split()
     assert command[4] == reference.run and "--profile" not in command  # the full recipe...
     assert command[command.index("--save-as") + 1] == name
+    # it is the command a missing reference's error gives, side files included, up to the options that
+    # change only the speed or allow the replacement (--threads, --overwrite)
+    speed_only = re.sub(r" --threads \d+| --overwrite", "", record["command"])
+    assert speed_only == reference.command(name)
     assert record["metrics"]["profile"] == "full" and record["steps"] > 0
     # ...changed only where a CPU could not afford it, and the reason is given
     assert bool(reference.cpu_overrides) == bool(reference.why)
@@ -76,3 +81,15 @@ def test_a_reference_trained_with_other_arguments_is_refused(tmp_path):
         assert args_from_command(REFERENCES[name].command(name)) == reference_args(name)
     # a run trained with other arguments than its reference's is not that reference
     assert args_from_command("python -m vaegan train pixel_lstm --epochs 2") != reference_args("pixel_lstm_reference")
+
+
+def test_a_references_arguments_and_command_keep_to_its_recipe():
+    from vaegan.recipes import Reference
+
+    with pytest.raises(ValueError, match="hidden_size would change the reference model"):
+        REFERENCES["pixel_lstm_reference"].args(hidden_size=64)
+    assert REFERENCES["pixel_lstm_reference"].args(progress=False).progress is False
+    # a tuple is written as --set spells it, and the command parses back to the same arguments
+    wide = Reference("dcgan_mnist", {"hidden_channels": (32, 96)}, why="a test")
+    assert "--set hidden_channels=32,96" in wide.command("wide")
+    assert args_from_command(wide.command("wide")) == wide.args()

@@ -1,15 +1,16 @@
 """vaegan: the tested package behind the book *Generative image models, from transposed
 convolutions to autoregressive models*.
 
-The layout follows the book (see README, "The package"): :mod:`vaegan.core` (profiles, data,
-scales, the model, argument and trainer bases, checkpoints), :mod:`vaegan.judge` (the classifier
-that measures generated digits), one subpackage per part (:mod:`vaegan.convtranspose`,
-:mod:`vaegan.autoencoders`, :mod:`vaegan.gans`, :mod:`vaegan.autoregressive`), and on top
-:mod:`vaegan.registry`, :mod:`vaegan.recipes`, :mod:`vaegan.cli` and :mod:`vaegan.pages`.
+The layout follows the book (see README, "The package"): :mod:`vaegan.core` (profiles,
+data, scales, the model, argument and trainer bases, checkpoints), :mod:`vaegan.judge`
+(the classifier that measures generated digits), one subpackage per part
+(:mod:`vaegan.convtranspose`, :mod:`vaegan.autoencoders`, :mod:`vaegan.gans`,
+:mod:`vaegan.autoregressive`), and on top :mod:`vaegan.registry`, :mod:`vaegan.recipes`,
+:mod:`vaegan.cli` and :mod:`vaegan.pages`.
 
 Importing the package first makes torchvision importable on CPU-only torch builds (see
-:mod:`vaegan.core.torchvision_compat`); every module that needs torchvision imports it lazily,
-after this has run.
+:mod:`vaegan.core.torchvision_compat`); every module that needs torchvision imports it
+lazily, after this has run.
 """
 
 from vaegan.core.torchvision_compat import ensure_torchvision_importable

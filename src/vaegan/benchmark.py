@@ -38,7 +38,8 @@ DCGAN_GENERATOR_LAYERS = [(512, 4, 256), (256, 8, 128), (128, 16, 64), (64, 32, 
 
 
 def _conv_transpose_pass(function, x, weight, backward: bool) -> None:
-    """One DCGAN-layer call of ``function`` (kernel 4, stride 2, padding 1), with its backward if asked."""
+    """One DCGAN-layer call of ``function`` (kernel 4, stride 2, padding 1), with its
+    backward if asked."""
     import torch
 
     with torch.set_grad_enabled(backward):
@@ -49,9 +50,9 @@ def _conv_transpose_pass(function, x, weight, backward: bool) -> None:
 
 
 def conv_transpose_ratios(batch: int = 64, repeats: int = 7, layers=DCGAN_GENERATOR_LAYERS, seed: int = 0):
-    """Time the from-scratch ``conv_transpose2d`` against PyTorch's on each layer, forward
-    and forward+backward.  Returns one dict per layer and pass with both medians (seconds)
-    and their ratio ours / PyTorch."""
+    """Time the from-scratch ``conv_transpose2d`` against PyTorch's on each layer,
+    forward and forward+backward.  Returns one dict per layer and pass with both medians
+    (seconds) and their ratio ours / PyTorch."""
     import torch
     import torch.nn.functional as F
 
@@ -119,10 +120,11 @@ def _rates(images: int, seconds: dict[str, float]) -> dict:
 
 
 def gan_trainer_throughput(train_limit: int | None = 6400, repeats: int = 3, batch_size: int = 64, seed: int = 0) -> dict:
-    """Images per second of one DCGAN epoch on MNIST: the package's GAN trainer (tqdm bar,
-    per-step history with gradient norms and D(x), D(G(z)), fixed-latent samples every
-    ``log_every`` steps, divergence checks) against a bare loop with the same networks,
-    optimisers, batches and losses (one discriminator and one generator step per batch)."""
+    """Images per second of one DCGAN epoch on MNIST: the package's GAN trainer (tqdm
+    bar, per-step history with gradient norms and D(x), D(G(z)), fixed-latent samples
+    every ``log_every`` steps, divergence checks) against a bare loop with the same
+    networks, optimisers, batches and losses (one discriminator and one generator step
+    per batch)."""
     import torch
     import torch.nn.functional as F
 
@@ -160,8 +162,9 @@ def gan_trainer_throughput(train_limit: int | None = 6400, repeats: int = 3, bat
 
 
 def throughput_main(description: str, measure: Callable[..., dict], default_limit: int | None) -> None:
-    """The command line of the trainer benchmarks: ``--repeats``, ``--threads``, ``--limit``;
-    prints both rates and the ratio trainer / bare (target at least 0.95)."""
+    """The command line of the trainer benchmarks: ``--repeats``, ``--threads``,
+    ``--limit``; prints both rates and the ratio trainer / bare (target at least
+    0.95)."""
     import argparse
 
     import torch

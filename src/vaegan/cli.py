@@ -1,4 +1,5 @@
-"""``python -m vaegan``: train any of the book's runs and write its checkpoint and metrics.
+"""``python -m vaegan``: train any of the book's runs and write its checkpoint and
+metrics.
 
     python -m vaegan list
     python -m vaegan train vae                      # the full profile, into runs/
@@ -8,8 +9,8 @@
     python -m vaegan bounds bernoulli_vae           # the ELBO chapter's table in nats
     python -m vaegan train pixelcnn --resume runs/pixelcnn.state   # a long run: saved every epoch, rerun to go on
 
-Writes ``OUT/NAME.pt`` (the state_dict), ``OUT/NAME.json`` (metadata, with the
-metrics inside) and prints the metrics as JSON.
+Writes ``OUT/NAME.pt`` (the state_dict), ``OUT/NAME.json`` (metadata, with the metrics
+inside) and prints the metrics as JSON.
 """
 
 from __future__ import annotations
@@ -88,17 +89,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def parse_overrides(args, assignments: list[str]) -> dict:
-    """``["beta_kl=4", "channels=32,64"]`` -> ``{"beta_kl": 4.0, "channels": (32, 64)}``, each value
-    converted to the type of the field it replaces in ``args`` (a dataclass)."""
+    """``["beta_kl=4", "channels=32,64"]`` ->
+    ``{"beta_kl": 4.0, "channels": (32, 64)}``, each value converted to the type of the
+    field it replaces in ``args`` (a dataclass)."""
     fields = {field.name for field in dataclasses.fields(args)}
     overrides = {}
     for assignment in assignments:
         name, separator, text = assignment.partition("=")
         name = name.strip().replace("-", "_")
         if not separator or not name:
-            raise SystemExit(f"error: --set takes FIELD=VALUE, got {assignment!r}")
+            raise ValueError(f"--set takes FIELD=VALUE, got {assignment!r}")
         if name not in fields:
-            raise SystemExit(f"error: --set {name}: {type(args).__name__} has no such field; fields: {', '.join(sorted(fields))}")
+            raise ValueError(f"--set {name}: {type(args).__name__} has no such field; fields: {', '.join(sorted(fields))}")
         current = getattr(args, name)
         try:
             if isinstance(current, bool):
@@ -114,27 +116,27 @@ def parse_overrides(args, assignments: list[str]) -> dict:
             else:
                 value = None if text.lower() == "none" else text
         except ValueError as error:
-            raise SystemExit(f"error: --set {name}={text!r}: not a valid {type(current).__name__} ({error})") from None
+            raise ValueError(f"--set {name}={text!r}: not a valid {type(current).__name__} ({error})") from None
         overrides[name] = value
     return overrides
 
 
 def run_args(name: str, profile: str | None = "full", *, epochs: int | None = None, seed: int | None = None,
              assignments: list[str] | tuple[str, ...] = ()):
-    """The arguments ``python -m vaegan train NAME [--profile P] [--epochs N] [--seed S] [--set F=V ...]``
-    trains with: the run's recipe in ``profile``, then ``epochs``, ``seed`` and every ``"FIELD=VALUE"``
-    of ``assignments``. A bad name or value exits with the message the command line prints."""
-    from vaegan.recipes import RECIPES, recipe
+    """The arguments
+    ``python -m vaegan train NAME [--profile P] [--epochs N] [--seed S] [--set F=V ...]``
+    trains with: the run's recipe in ``profile``, then ``epochs``, ``seed`` and every
+    ``"FIELD=VALUE"`` of ``assignments``. An unknown run or a bad value raises a
+    ``ValueError`` that names it."""
+    from vaegan.recipes import recipe
 
-    if name not in RECIPES:
-        raise SystemExit(f"error: unknown run {name!r}; choose one of: {', '.join(RECIPES)}")
     overrides = {key: value for key, value in (("epochs", epochs), ("seed", seed)) if value is not None}
-    args = recipe(name, profile)
+    args = recipe(name, profile)  # an unknown name is refused here, with the list of runs
     overrides.update(parse_overrides(args, list(assignments)))
     try:
         return dataclasses.replace(args, **overrides)
-    except (TypeError, ValueError) as error:
-        raise SystemExit(f"error: {error}") from None
+    except TypeError as error:
+        raise ValueError(str(error)) from None
 
 
 def _run_args(options):
@@ -144,8 +146,9 @@ def _run_args(options):
 
 
 def args_from_command(command: str):
-    """The run arguments that ``command``, a ``python -m vaegan train ...`` line as a checkpoint's
-    metadata records it, trains with (device and logging fields left at their defaults)."""
+    """The run arguments that ``command``, a ``python -m vaegan train ...`` line as a
+    checkpoint's metadata records it, trains with (device and logging fields left at
+    their defaults)."""
     words = shlex.split(command)
     if words[:4] != ["python", "-m", "vaegan", "train"]:
         raise ValueError(f"not a `python -m vaegan train` command: {command!r}")
@@ -169,6 +172,8 @@ def _train(options) -> dict:
     if options.threads:
         torch.set_num_threads(options.threads)
     args = _run_args(options)
+    # what Ctrl-C reports: --resume saves the whole run after every epoch
+    options.resumable = f"{options.resume} (as of the last finished epoch)" if options.resume else None
     Trainer = trainer_class(args)
     for option, sentence in SIDE_OPTIONS.items():
         if getattr(options, option) and option not in Trainer.side_files:

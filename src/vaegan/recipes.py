@@ -8,10 +8,11 @@ the book, the command line and the tests share one definition of each run.
 from __future__ import annotations
 
 import dataclasses
+import shlex
 
 from vaegan.autoencoders.train import AutoencoderArgs, VAEArgs
 from vaegan.autoregressive.train import ARArgs
-from vaegan.core.args import RunArgs
+from vaegan.core.args import BOOKKEEPING_FIELDS, RunArgs
 from vaegan.core.profiles import pick
 from vaegan.gans.train import GANArgs
 from vaegan.judge.training import ClassifierArgs
@@ -22,9 +23,10 @@ MNIST_PIXELS = 28 * 28
 
 
 def _mnist_sizes(profile: str | None, batch_size: int = 512, full_epochs: int = 10) -> dict:
-    """smoke: one epoch of 4,096 digits in batches of 128 (32 steps: enough to see learning start);
-    book: 2 epochs of all 60,000 in batches of 128 (938 steps; ARENA's 10 epochs of 512 take 1,180,
-    at twice the compute); full: ``full_epochs`` (ARENA: 10) in batches of ``batch_size``."""
+    """smoke: one epoch of 4,096 digits in batches of 128 (32 steps: enough to see
+    learning start); book: 2 epochs of all 60,000 in batches of 128 (938 steps; ARENA's
+    10 epochs of 512 take 1,180, at twice the compute); full: ``full_epochs`` (ARENA:
+    10) in batches of ``batch_size``."""
     small = min(batch_size, 128)
     return dict(
         epochs=pick(smoke=1, book=2, full=full_epochs, profile=profile),
@@ -172,7 +174,8 @@ def _dcgan_mnist_sizes(profile: str | None) -> dict:
 
 
 def recipe(name: str, profile: str | None = None, **overrides):
-    """The arguments of run ``name`` in ``profile`` (default: the active one), with ``overrides`` applied."""
+    """The arguments of run ``name`` in ``profile`` (default: the active one), with
+    ``overrides`` applied."""
     if name not in RECIPES:
         raise ValueError(f"unknown run {name!r}; choose one of {', '.join(RECIPES)}")
     args = RECIPES[name](profile)
@@ -181,45 +184,62 @@ def recipe(name: str, profile: str | None = None, **overrides):
 
 @dataclasses.dataclass(frozen=True)
 class Reference:
-    """A model the chapters judge: trained offline, by one command, to what its method achieves,
-    and committed in the package's ``weights/`` (issue 13). It is its run's ``full`` recipe, except
-    for ``cpu_overrides``: the fields a 2-core CPU could not afford, each with its reason in
-    ``why``. A learner's ``full`` profile on a GPU is the recipe itself."""
+    """A model the chapters judge: trained offline, by one command, to what its method
+    achieves, and committed in the package's ``weights/`` (issue 13). It is its run's
+    ``full`` recipe, except for ``cpu_overrides``: the fields a 2-core CPU could not
+    afford, each with its reason in ``why``. On a GPU, ``python -m vaegan train RUN``
+    trains the uncut recipe.
+
+    ``file_options`` are the command's options that change only what is written, not the
+    model: ``--half`` (float16 storage), and the side files the chapters load
+    (``--timeline K``, ``--samples N``)."""
 
     run: str
     cpu_overrides: dict = dataclasses.field(default_factory=dict)
     why: str = ""
+    file_options: str = ""
 
     def args(self, **extra) -> RunArgs:
-        """The arguments it was trained with (``extra``: fields that do not change the model, e.g.
-        ``progress=False``)."""
+        """The arguments it was trained with (``extra``: fields that do not change the
+        model, e.g. ``progress=False``)."""
+        changing = sorted(set(extra) - set(BOOKKEEPING_FIELDS))
+        if changing:
+            raise ValueError(f"{', '.join(changing)} would change the reference model; pass only fields that do "
+                             f"not ({', '.join(sorted(BOOKKEEPING_FIELDS))}), or use recipe() for another run")
         return recipe(self.run, "full", **self.cpu_overrides, **extra)
 
     def command(self, name: str) -> str:
-        """A command that trains it into the package's weights (the README's table adds the options
-        that change only the file or the speed: --half, --timeline, --samples, --threads)."""
-        options = [f"--epochs {value}" if field == "epochs" else f"--set {field}={value}"
+        """The command that trains it into the package's weights, side files included
+        (the README's table adds only --threads, which changes the speed)."""
+        options = [f"--epochs {value}" if field == "epochs" else f"--set {field}={_command_value(value)}"
                    for field, value in self.cpu_overrides.items()]
         return " ".join(["python -m vaegan train", self.run, *options, "--save-as", name,
-                         "--resume", f"runs/{name}.state", "--out src/vaegan/weights"])
+                         "--resume", f"runs/{name}.state", *self.file_options.split(), "--out src/vaegan/weights"])
+
+
+def _command_value(value) -> str:
+    """A field's value as ``--set FIELD=VALUE`` spells it (tuples comma-separated)."""
+    return ",".join(map(str, value)) if isinstance(value, tuple) else shlex.quote(str(value))
 
 
 #: Every committed reference model, by checkpoint name.
 REFERENCES = {
-    "dcgan_mnist_reference": Reference("dcgan_mnist"),
-    "sn_dcgan_mnist_reference": Reference("sn_dcgan_mnist"),
-    "wgan_gp_mnist_reference": Reference("wgan_gp_mnist"),
-    "pixelcnn_reference": Reference("pixelcnn"),
+    "dcgan_mnist_reference": Reference("dcgan_mnist", file_options="--timeline 36 --half"),
+    "sn_dcgan_mnist_reference": Reference("sn_dcgan_mnist", file_options="--half"),
+    "wgan_gp_mnist_reference": Reference("wgan_gp_mnist", file_options="--half"),
+    "pixelcnn_reference": Reference("pixelcnn", file_options="--samples 1000"),
     "pixel_lstm_reference": Reference(
         "pixel_lstm", {"hidden_size": 128},
         why="the seminar's 512 hidden units cost about 86 minutes an epoch on 2 CPU threads (10 epochs: over "
             "14 hours); 128 units cost 11 minutes, so the seminar's 10 epochs fit a resumable background run",
+        file_options="--samples 1000",
     ),
 }
 
 
 def reference_args(name: str, **extra) -> RunArgs:
-    """The arguments the committed reference ``name`` was trained with (see :class:`Reference`)."""
+    """The arguments the committed reference ``name`` was trained with (see
+    :class:`Reference`)."""
     if name not in REFERENCES:
         raise ValueError(f"unknown reference {name!r}; choose one of {', '.join(REFERENCES)}")
     return REFERENCES[name].args(**extra)

@@ -1,9 +1,13 @@
-"""Class name -> model, and run arguments -> trainer: the only module that imports every family.
+"""Class name -> model, and run arguments -> trainer: the only module that imports every
+family.
 
-A checkpoint names its model class (not a module), so the package's layout can change without
-retraining; this table turns the name back into a class. The same goes for a run's argument
-dataclass: :func:`trainer_for` finds the trainer that takes it, which is how the command line
-and :func:`vaegan.pages.reference.load_or_train` treat every family alike.
+A checkpoint names its model class (not a module), so the package's layout can change
+without retraining; this table turns the name back into a class. The same goes for a
+run's argument dataclass: :func:`trainer_for` finds the trainer that takes it, which is
+how the command line and :func:`vaegan.pages.reference.load_or_train` treat every family
+alike. It also loads the committed models: :func:`load_pretrained` by name, and
+:func:`load_reference` for the reference models of :data:`vaegan.recipes.REFERENCES`,
+refused unless trained by exactly their recipe.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from vaegan.gans.models import DCGANDiscriminator, DCGANGenerator, MLPDiscrimina
 from vaegan.gans.train import GANArgs, GANTrainer
 from vaegan.judge.classifier import MNISTClassifier
 from vaegan.judge.training import ClassifierArgs, ClassifierTrainer
+from vaegan.recipes import REFERENCES, reference_args
 
-__all__ = ["MODEL_CLASSES", "TRAINERS", "build_model", "trainer_class", "trainer_for", "load_checkpoint", "load_pretrained", "load_reference",
-           "committed_reference_args"]
+__all__ = ["MODEL_CLASSES", "TRAINERS", "build_model", "trainer_class", "trainer_for", "load_checkpoint",
+           "load_pretrained", "load_reference", "committed_reference_args"]
 
 #: Every model class a checkpoint may name, by class name.
 MODEL_CLASSES = {
@@ -52,7 +57,8 @@ def build_model(class_name: str, **config) -> nn.Module:
 
 
 def trainer_class(args) -> type:
-    """The trainer class for a run's arguments (``VAEArgs`` -> ``VAETrainer``, ``GANArgs`` -> ``GANTrainer``, ...)."""
+    """The trainer class for a run's arguments (``VAEArgs`` -> ``VAETrainer``,
+    ``GANArgs`` -> ``GANTrainer``, ...)."""
     for args_class, trainer in TRAINERS.items():
         if isinstance(args, args_class):
             return trainer
@@ -67,19 +73,21 @@ def trainer_for(args, **kwargs):
 def load_checkpoint(
     path: str | os.PathLike, model: nn.Module | None = None, map_location: str | torch.device = "cpu"
 ) -> tuple[nn.Module, dict]:
-    """Load a checkpoint; return ``(model, metadata)``. Without ``model`` it is rebuilt from the
-    metadata; with one, the checkpoint must be of the same class and arguments (see
-    :func:`vaegan.core.checkpoints.load_checkpoint`)."""
+    """Load a checkpoint; return ``(model, metadata)``. Without ``model`` it is rebuilt
+    from the metadata; with one, the checkpoint must be of the same class and arguments
+    (see :func:`vaegan.core.checkpoints.load_checkpoint`)."""
     return checkpoints.load_checkpoint(path, model if model is not None else build_model, map_location)
 
 
 def load_pretrained(
     name: str, map_location: str | torch.device = "cpu", expected_args=None, folder: Path = PRETRAINED
 ) -> tuple[nn.Module, dict]:
-    """A checkpoint shipped with the package (or in ``folder``), by run name (``classifier``, ``celeba_vae``).
+    """A checkpoint shipped with the package (or in ``folder``), by run name
+    (``classifier``, ``celeba_vae``).
 
-    With ``expected_args`` (a run's argument dataclass), the checkpoint must have been trained
-    with exactly those arguments; otherwise a :class:`CheckpointError` lists the fields that differ."""
+    With ``expected_args`` (a run's argument dataclass), the checkpoint must have been
+    trained with exactly those arguments; otherwise a :class:`CheckpointError` lists the
+    fields that differ."""
     available = checkpoints.available_checkpoints(folder)
     if name not in available:
         raise CheckpointError(
@@ -93,20 +101,25 @@ def load_pretrained(
 
 
 def committed_reference_args(name: str, **extra):
-    """The arguments of the reference ``name`` (:data:`vaegan.recipes.REFERENCES`), after checking
-    that its checkpoint is committed: a missing one is refused with the command that makes it."""
-    from vaegan.recipes import REFERENCES, reference_args
-
+    """The arguments of the reference ``name`` (:data:`vaegan.recipes.REFERENCES`),
+    after checking that its checkpoint is committed: a missing one is refused with the
+    command that makes it."""
     expected = reference_args(name, **extra)  # an unknown name is refused here, with the list of references
     if name not in checkpoints.available_checkpoints(PRETRAINED):
         raise CheckpointError(
             f"the reference {name!r} is not in {PRETRAINED} (a checkout without its weights?); "
-            f"train it with `{REFERENCES[name].command(name)}` (hours on a CPU, minutes on a GPU)"
+            f"train it with `{REFERENCES[name].command(name)}` (an hour or more on a CPU, minutes on a GPU)"
         )
     return expected
 
 
 def load_reference(name: str, map_location: str | torch.device = "cpu") -> tuple[nn.Module, dict]:
-    """A committed reference model (:data:`vaegan.recipes.REFERENCES`), checked to have been trained
-    with exactly its reference arguments."""
-    return load_pretrained(name, map_location, expected_args=committed_reference_args(name))
+    """A committed reference model (:data:`vaegan.recipes.REFERENCES`), checked to have
+    been trained with exactly its reference arguments; one trained otherwise (say,
+    before its recipe changed) is refused with the command that retrains it."""
+    expected = committed_reference_args(name)
+    model, record = load_pretrained(name, map_location)
+    checkpoints.check_arguments(name, record, expected, fix=(
+        f"Its recipe (vaegan.recipes.REFERENCES) has changed since it was trained; retrain it with "
+        f"`{REFERENCES[name].command(name)} --overwrite`."))
+    return model, record

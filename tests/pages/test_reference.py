@@ -7,7 +7,7 @@ import torch
 
 from vaegan.core.checkpoints import PRETRAINED, CheckpointError
 from vaegan.gans.train import GANTrainer
-from vaegan.pages.reference import load_or_train, load_reference_run
+from vaegan.pages.reference import Run, load_or_train, load_reference_run
 from vaegan.recipes import recipe, reference_args
 
 
@@ -63,3 +63,25 @@ def test_a_runs_epoch_means_split_its_stored_losses_by_epoch():
     assert means[-1] == sum(run.record["history"]["nll"][-per_epoch:]) / per_epoch
     gan = load_reference_run("dcgan_mnist_reference")
     assert len(gan.epoch_means("d_loss")) == gan.args.epochs
+
+
+def test_epoch_means_skip_missing_values_and_refuse_a_curve_that_does_not_fit():
+    import math
+    from types import SimpleNamespace
+
+    record = {"training_curve": {"d_loss": [1.0, 2.0, 3.0, 5.0], "g_loss": [math.nan, 1.0, math.nan, 3.0]}}
+    run = Run("toy", SimpleNamespace(epochs=2), None, record, False)
+    assert run.epoch_means("d_loss") == [1.5, 4.0]
+    assert run.epoch_means("g_loss") == [1.0, 3.0]  # a critic-only step has no generator loss
+    with pytest.raises(ValueError, match="no 'nll'.*d_loss, g_loss"):
+        run.epoch_means("nll")
+    with pytest.raises(ValueError, match="3 steps of 'd_loss', not a whole number of its 2 epochs"):
+        Run("toy", SimpleNamespace(epochs=2), None, {"training_curve": {"d_loss": [1.0] * 3}}, False).epoch_means("d_loss")
+
+
+def test_a_reference_whose_recipe_changed_is_refused_with_the_command_that_retrains_it(monkeypatch):
+    changed = dataclasses.replace(reference_args("pixelcnn_reference"), epochs=99)
+    monkeypatch.setattr("vaegan.registry.reference_args", lambda name, **extra: changed)
+    with pytest.raises(CheckpointError, match=r"epochs: stored 6, expected 99.*retrain it with `python -m vaegan "
+                                              r"train pixelcnn --save-as pixelcnn_reference .*--samples 1000 .*--overwrite`"):
+        load_reference_run("pixelcnn_reference")

@@ -15,11 +15,12 @@ parts, both from one command:
 It also records the means over a few prefixes of the test set (100, 1,000, ...), so
 the chapter can re-evaluate a prefix and compare with the committed numbers.
 
-A long run (``--subset 10000``: every ``k`` on every image) is resumable: the command saves
-its progress after every batch (in ``.NAME_bounds.progress/`` beside the table), and the
-same command run again continues where it stopped, with the same numbers. The committed
-``bernoulli_vae``'s progress folder is not git-ignored: a run longer than a session is committed
-as it stands and continued from a fresh clone (the folder is removed when the table is written).
+A long run (``--subset 10000``: every ``k`` on every image) is resumable: the command
+saves its progress after every batch (in ``.NAME_bounds.progress/`` beside the table),
+and the same command run again continues where it stopped, with the same numbers. The
+committed ``bernoulli_vae``'s progress folder is not git-ignored: a run longer than a
+session is committed as it stands and continued from a fresh clone (the folder is
+removed when the table is written).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ PREFIXES = (100, 1000, 10000)
 
 
 def summarise(values: dict, count: int | None = None) -> dict:
-    """Mean and standard error (over images) of every per-image result, in nats, over the first ``count``."""
+    """Mean and standard error (over images) of every per-image result, in nats, over
+    the first ``count``."""
     summary = {}
     for name, per_image in values.items():
         if name == "seconds":
@@ -71,9 +73,10 @@ def bounds_table(
     progress: bool = True,
     resume: str | os.PathLike | None = None,
 ) -> dict:
-    """The evaluation table (see the module docstring), as a JSON-ready dict. With ``resume`` (a
-    folder), both passes save their progress there after every batch and continue from it
-    (:func:`vaegan.autoencoders.elbo.evaluate_bounds`); the times are summed over the sessions."""
+    """The evaluation table (see the module docstring), as a JSON-ready dict. With
+    ``resume`` (a folder), both passes save their progress there after every batch and
+    continue from it (:func:`vaegan.autoencoders.elbo.evaluate_bounds`); the times are
+    summed over the sessions."""
     test = data.binarized_mnist(train=False, seed=TEST_SEED, limit=test_limit)
     subset = min(subset, len(test))
     files = (None, None)

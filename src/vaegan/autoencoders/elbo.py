@@ -14,7 +14,7 @@ For one image the importance weights are ``w = p(x | z) p(z) / q(z | x)`` with
 ``z ~ q(z | x)``. Their mean is an unbiased estimate of ``p(x)``, so
 
 * ``ELBO = E_q[log w] = E_q[log p(x | z)] - KL(q(z | x) || p(z))`` (Jensen: <= log
-p(x));
+  p(x));
 * ``IWAE_k = E[log (1/k) sum_i w_i]`` (Burda et al., 2016), which grows with ``k``
   and tends to ``log p(x)``.
 
@@ -70,8 +70,8 @@ LOG_2PI = math.log(2 * math.pi)
 
 
 def gaussian_log_density(z: Tensor, mu: Tensor, log_sigma: Tensor) -> Tensor:
-    """``log N(z; mu, diag sigma^2)``, summed over the last dimension: ``(..., d) ->
-       (...)``."""
+    """``log N(z; mu, diag sigma^2)``, summed over the last dimension:
+    ``(..., d) -> (...)``."""
     standardised = (z - mu) * torch.exp(-log_sigma)
     return (-0.5 * standardised**2 - log_sigma - 0.5 * LOG_2PI).sum(-1)
 
@@ -82,8 +82,8 @@ def standard_normal_log_density(z: Tensor) -> Tensor:
 
 
 def _noise(mu: Tensor, count: int, generator: torch.Generator | None) -> Tensor:
-    """``count`` standard normal draws shaped like ``mu``: ``(b, d) -> (count, b,
-       d)``."""
+    """``count`` standard normal draws shaped like ``mu``:
+    ``(b, d) -> (count, b, d)``."""
     return torch.randn(
         (count, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype
     )
@@ -102,9 +102,9 @@ def monte_carlo_kl(
     samples: int = 100_000,
     generator: torch.Generator | None = None,
 ) -> tuple[float, float]:
-    """``KL(N(mu, diag sigma^2) || N(0, I))`` estimated as the mean of ``log q(z) - log
-       p(z)``
-    over ``samples`` draws from ``q``; returns ``(estimate, standard error)`` in nats.
+    """``KL(N(mu, diag sigma^2) || N(0, I))`` estimated as the mean of
+    ``log q(z) - log p(z)`` over ``samples`` draws from ``q``; returns
+    ``(estimate, standard error)`` in nats.
 
     ``mu`` and ``log_sigma`` are one Gaussian, shape ``(d,)``; compare with
     ``gaussian_kl(mu, log_sigma).sum()``."""
@@ -137,11 +137,10 @@ def elbo_parts_from_noise(
     reparameterisation),
 
     * ``reconstruction``: the average over the ``K`` draws of ``log p(x | z)``, a Monte
-    Carlo
-      estimate of ``E_q[log p(x | z)]`` (each ``log p(x | z)`` summed over pixels: nats
-      per image);
+      Carlo estimate of ``E_q[log p(x | z)]`` (each ``log p(x | z)`` summed over pixels:
+      nats per image);
     * ``kl``: ``KL(q(z | x) || p(z))`` in closed form, summed over the ``d`` latent
-    dimensions.
+      dimensions.
 
     ``ELBO = reconstruction - kl``."""
     if eps.ndim != 3 or eps.shape[1:] != mu.shape:
@@ -163,10 +162,9 @@ def elbo_parts(
     samples: int = 1,
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """The ELBO's two terms for each image, ``(b,)`` each:
-    ``E_q[log p(x | z)]`` (Monte Carlo over ``samples`` draws) and ``KL(q(z | x) ||
-    p(z))``
-    (closed form). ``ELBO = reconstruction - kl``; see :func:`elbo_parts_from_noise`."""
+    """The ELBO's two terms for each image, ``(b,)`` each: ``E_q[log p(x | z)]`` (Monte
+    Carlo over ``samples`` draws) and ``KL(q(z | x) || p(z))`` (closed form).
+    ``ELBO = reconstruction - kl``; see :func:`elbo_parts_from_noise`."""
     _check_encoder_output(x, mu, log_sigma)
     if samples < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")
@@ -183,8 +181,8 @@ def elbo(
     samples: int = 1,
     generator: torch.Generator | None = None,
 ) -> Tensor:
-    """The evidence lower bound of each image, ``(b,)``, in nats: ``E_q[log p(x|z)] -
-       KL(q || p(z))``."""
+    """The evidence lower bound of each image, ``(b,)``, in nats:
+    ``E_q[log p(x|z)] - KL(q || p(z))``."""
     reconstruction, kl = elbo_parts(
         x, mu, log_sigma, log_likelihood, samples, generator
     )
@@ -195,7 +193,7 @@ def log_importance_weights(
     x: Tensor, mu: Tensor, log_sigma: Tensor, log_likelihood: LogLikelihood, z: Tensor
 ) -> Tensor:
     """``log w = log p(x | z) + log p(z) - log q(z | x)`` for codes ``z (n, b, d)``:
-       ``(n, b)``."""
+    ``(n, b)``."""
     return (
         log_likelihood(x, z)
         + standard_normal_log_density(z)
@@ -205,14 +203,12 @@ def log_importance_weights(
 
 def log_mean_exp(log_weights: Tensor, dim: int = 0) -> Tensor:
     """``log (1/K) sum_k exp(log_weights_k)`` over ``dim`` (``K`` entries), computed
-       stably:
-    the importance-weighted bound from ``K`` log weights, ``(K, b) -> (b,)``.
+    stably: the importance-weighted bound from ``K`` log weights, ``(K, b) -> (b,)``.
 
     Log weights of images lie tens to hundreds of nats below zero, where ``exp``
-    underflows to 0
-    (and ``log`` of the mean to ``-inf``); subtracting the largest first (a log-sum-exp)
-    keeps every term in range. The mean of the log weights instead would be the ELBO's
-    estimate.
+    underflows to 0 (and ``log`` of the mean to ``-inf``); subtracting the largest first
+    (a log-sum-exp) keeps every term in range. The mean of the log weights instead would
+    be the ELBO's estimate.
     """
     return torch.logsumexp(log_weights, dim=dim) - math.log(log_weights.shape[dim])
 
@@ -229,10 +225,10 @@ def iwae_bound(
     """The importance-weighted bound of each image, ``(b,)``, in nats:
     ``log (1/k) sum_i p(x | z_i) p(z_i) / q(z_i | x)`` with ``z_i ~ q(z | x)``.
 
-    The ``k`` draws come in chunks of ``n`` with ``n * b * (numbers per image) <=
-    budget``;
-    a running log-sum-exp combines the chunks, so memory does not grow with ``k``.
-    The same ``generator`` state and ``budget`` give the same numbers."""
+    The ``k`` draws come in chunks of ``n`` with
+    ``n * b * (numbers per image) <= budget``; a running log-sum-exp combines the
+    chunks, so memory does not grow with ``k``. The same ``generator`` state and
+    ``budget`` give the same numbers."""
     _check_encoder_output(x, mu, log_sigma)
     if k < 1:
         raise ValueError(
@@ -286,7 +282,7 @@ def bernoulli_log_likelihood(decoder: nn.Module) -> LogLikelihood:
 
 def _seed(*parts: int) -> int:
     """One seed from several integers (the run's seed, k, the batch): independent
-       streams."""
+    streams."""
     return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1)[0])
 
 
@@ -310,10 +306,11 @@ def evaluate_bounds(
     so the first ``m`` images get the same numbers whatever the total (with the same
     ``batch_size`` and ``budget``).
 
-    With ``resume`` (a file), the results so far are saved there after every batch, and a
-    run that stopped (Ctrl-C, a crash, the end of a session) continues from that file with
-    the same numbers as a run that never stopped: every batch draws from its own stream.
-    A file made with another model, other images or other settings is refused."""
+    With ``resume`` (a file), the results so far are saved there after every batch, and
+    a run that stopped (Ctrl-C, a crash, the end of a session) continues from that file
+    with the same numbers as a run that never stopped: every batch draws from its own
+    stream. A file made with another model, other images or other settings is
+    refused."""
     if not is_variational(model):
         raise TypeError(
             "evaluate_bounds needs a VAE (an encoder of mu and log sigma), got "
@@ -337,7 +334,8 @@ def evaluate_bounds(
 
 
 def _fingerprint(model: nn.Module, images: Tensor, settings: list) -> str:
-    """A digest of the model's weights, the images and the settings: what a saved run must match."""
+    """A digest of the model's weights, the images and the settings: what a saved run
+    must match."""
     digest = hashlib.sha256()
     for name, tensor in model.state_dict().items():
         digest.update(name.encode())
@@ -426,17 +424,14 @@ def posterior_usage(
     """How much each latent dimension is used, over ``images``:
 
     * ``"kl_per_dimension"`` ``(d,)``: the mean of ``KL(q(z_j | x) || N(0, 1))`` over
-    images, in nats;
+      images, in nats;
     * ``"activity"`` ``(d,)``: the variance over images of the posterior mean
-    ``E_q[z_j]``
-      (Burda et al.'s measure: a dimension whose mean ignores the input carries no
-      information);
+      ``E_q[z_j]`` (Burda et al.'s measure: a dimension whose mean ignores the input
+      carries no information);
     * ``"active"`` ``(d,)`` bool: ``activity > threshold`` (their threshold, 0.01);
     * ``"informative"`` ``(d,)`` bool: ``kl_per_dimension > kl_threshold`` nats. Early
-    in
-      training a dimension's mean can wobble with the input (so it counts as active)
-      while
-      it carries almost no information; the KL says how much it carries.
+      in training a dimension's mean can wobble with the input (so it counts as active)
+      while it carries almost no information; the KL says how much it carries.
 
     A *collapsed* dimension has ``q(z_j | x) = N(0, 1)`` for every ``x``: zero KL, zero
     activity.

@@ -16,8 +16,8 @@ __all__ = ["evaluation_images", "evaluate_autoencoder"]
 
 
 def evaluation_images(model, limit: int | None = None) -> data.ImageTensors:
-    """The test images ``model`` is scored on, in the scale it reads: MNIST's test digits, or the
-    test faces for a three-channel model."""
+    """The test images ``model`` is scored on, in the scale it reads: MNIST's test
+    digits, or the test faces for a three-channel model."""
     if model.image_shape[0] == 3:
         return data.celeba_tensors("test", limit=limit)
     return data.mnist(train=False, scale=scales.data_scale(model.output_scale), limit=limit)

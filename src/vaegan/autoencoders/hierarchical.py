@@ -6,27 +6,22 @@ The generative model runs top-down:
     Bernoulli(logits(z1)).
 
 Inference runs top-down too (as in the ladder VAE and NVAE): one bottom-up pass turns
-``x``
-into features ``h(x)``; ``q(z2 | x)`` comes from ``h``, and ``q(z1 | x, z2)`` from ``h``
-and the
-drawn ``z2``. With ``q(z1, z2 | x) = q(z2 | x) q(z1 | x, z2)`` the ELBO splits into one
-term per
-layer, each a KL against that layer's own prior and each in closed form given the drawn
-``z2``:
+``x`` into features ``h(x)``; ``q(z2 | x)`` comes from ``h``, and ``q(z1 | x, z2)`` from
+``h`` and the drawn ``z2``. With ``q(z1, z2 | x) = q(z2 | x) q(z1 | x, z2)`` the ELBO
+splits into one term per layer, each a KL against that layer's own prior and each in
+closed form given the drawn ``z2``:
 
     ELBO(x) = E_q[log p(x | z1)] - KL(q(z2 | x) || p(z2)) - E_q(z2|x)[KL(q(z1 | x, z2)
     || p(z1 | z2))].
 
 A diffusion model is this structure with many layers: its "encoder" is fixed (each layer
-adds
-a little Gaussian noise to the one below), its latents have the size of the image, and
-its
-training objective is the same sum of one KL per layer plus a reconstruction term.
+adds a little Gaussian noise to the one below), its latents have the size of the image,
+and its training objective is the same sum of one KL per layer plus a reconstruction
+term.
 
 :func:`train_on_elbo` and :func:`evaluate_elbo` train and score this model and the
-one-layer
-:class:`~vaegan.autoencoders.models.MLPVAE` the same way, so the two can be compared in
-nats.
+one-layer :class:`~vaegan.autoencoders.models.MLPVAE` the same way, so the two can be
+compared in nats.
 """
 
 from __future__ import annotations
@@ -63,7 +58,7 @@ def diagonal_gaussian_kl(
     mu_q: Tensor, log_sigma_q: Tensor, mu_p: Tensor, log_sigma_p: Tensor
 ) -> Tensor:
     """``KL(N(mu_q, sigma_q^2) || N(mu_p, sigma_p^2))`` for every element, same shape as
-       ``mu_q``:
+    ``mu_q``:
     ``log(sigma_p / sigma_q) + (sigma_q^2 + (mu_q - mu_p)^2) / (2 sigma_p^2) - 1/2``.
     With ``mu_p = 0, sigma_p = 1`` it is :func:`vaegan.autoencoders.losses.gaussian_kl`.
     """
@@ -76,9 +71,8 @@ def diagonal_gaussian_kl(
 
 def layer_kls(q_z2: Gaussian, q_z1: Gaussian, p_z1: Gaussian) -> tuple[Tensor, Tensor]:
     """Each layer's KL against its own prior, summed over that layer's dimensions,
-       ``(b,)`` each:
-    ``KL(q(z2 | x) || N(0, I))`` and ``KL(q(z1 | x, z2) || p(z1 | z2))`` (at the drawn
-    ``z2``).
+    ``(b,)`` each: ``KL(q(z2 | x) || N(0, I))`` and ``KL(q(z1 | x, z2) || p(z1 | z2))``
+    (at the drawn ``z2``).
     """
     mu_2, log_sigma_2 = q_z2
     kl_top = diagonal_gaussian_kl(
@@ -91,14 +85,12 @@ def layer_kls(q_z2: Gaussian, q_z1: Gaussian, p_z1: Gaussian) -> tuple[Tensor, T
 def two_layer_elbo(
     log_likelihood: Tensor, q_z2: Gaussian, q_z1: Gaussian, p_z1: Gaussian
 ) -> Tensor:
-    """The two-layer ELBO of each image, ``(b,)``, in nats, from one draw ``z2 ~ q(z2 |
-       x)``,
-    ``z1 ~ q(z1 | x, z2)``: ``log p(x | z1) - KL(q(z2 | x) || p(z2)) - KL(q(z1 | x, z2)
-    || p(z1 | z2))``.
+    """The two-layer ELBO of each image, ``(b,)``, in nats, from one draw
+    ``z2 ~ q(z2 | x)``, ``z1 ~ q(z1 | x, z2)``:
+    ``log p(x | z1) - KL(q(z2 | x) || p(z2)) - KL(q(z1 | x, z2) || p(z1 | z2))``.
 
     ``log_likelihood`` is ``log p(x | z1)`` ``(b,)``, summed over pixels; each Gaussian
-    is
-    ``(mu, log_sigma)``, ``(b, d2)`` for ``q_z2`` and ``(b, d1)`` for ``q_z1`` and
+    is ``(mu, log_sigma)``, ``(b, d2)`` for ``q_z2`` and ``(b, d1)`` for ``q_z1`` and
     ``p_z1``.
     """
     kl_top, kl_bottom = layer_kls(q_z2, q_z1, p_z1)
@@ -107,9 +99,8 @@ def two_layer_elbo(
 
 class TwoLayerTerms(NamedTuple):
     """What one pass of :class:`HierarchicalVAE` gives for a batch: ``log p(x | z1)``
-       ``(b,)`` and the
-    three Gaussians ``(mu, log_sigma)`` at the drawn codes. ``two_layer_elbo(*terms)``
-    is the ELBO.
+    ``(b,)`` and the three Gaussians ``(mu, log_sigma)`` at the drawn codes.
+    ``two_layer_elbo(*terms)`` is the ELBO.
     """
 
     log_likelihood: Tensor
@@ -120,7 +111,7 @@ class TwoLayerTerms(NamedTuple):
 
 def _gaussian_head(in_size: int, hidden_size: int, out_size: int) -> nn.Sequential:
     """``(b, in) -> (2, b, out)``: a hidden layer, then the mean and log standard
-       deviation."""
+    deviation."""
     return nn.Sequential(
         nn.Linear(in_size, hidden_size),
         nn.ReLU(),
@@ -131,11 +122,9 @@ def _gaussian_head(in_size: int, hidden_size: int, out_size: int) -> nn.Sequenti
 
 class HierarchicalVAE(nn.Module):
     """Two stochastic layers, fully connected: ``latent_sizes = (d1, d2)`` for ``z1``
-       (next to the
-    image) and ``z2`` (the top). The decoder ``p(x | z1)`` and the first encoder layer
-    are those of
-    an :class:`MLPVAE` with ``d1`` latents and the same ``hidden_size``; the rest is the
-    second layer.
+    (next to the image) and ``z2`` (the top). The decoder ``p(x | z1)`` and the first
+    encoder layer are those of an :class:`MLPVAE` with ``d1`` latents and the same
+    ``hidden_size``; the rest is the second layer.
     """
 
     def __init__(
@@ -181,7 +170,7 @@ class HierarchicalVAE(nn.Module):
         self, x: Tensor, generator: torch.Generator | None = None
     ) -> TwoLayerTerms:
         """One draw of ``z2 ~ q(z2 | x)`` then ``z1 ~ q(z1 | x, z2)`` (reparameterised)
-           for binary images ``x (b, c, h, w)``."""
+        for binary images ``x (b, c, h, w)``."""
         if x.ndim != 4 or tuple(x.shape[1:]) != self.image_shape:
             raise ValueError(
                 "HierarchicalVAE takes images of shape (batch, "
@@ -216,7 +205,7 @@ class HierarchicalVAE(nn.Module):
     @torch.no_grad()
     def sample_images(self, count: int, seed: int = 0) -> Tensor:
         """``count`` draws ``z2 ~ p(z2)``, ``z1 ~ p(z1 | z2)``, decoded to pixel
-           probabilities ``(count, c, h, w)``."""
+        probabilities ``(count, c, h, w)``."""
         generator = torch.Generator().manual_seed(seed)
         device = next(self.parameters()).device
         with mode(self):
@@ -234,9 +223,8 @@ def vae_elbo(
     model: nn.Module, x: Tensor, generator: torch.Generator | None = None
 ) -> Tensor:
     """The single-draw ELBO of each binary image ``x (b, c, h, w)``, ``(b,)`` in nats,
-       for a
-    :class:`HierarchicalVAE` (two layers) or an :class:`MLPVAE` (one layer, Bernoulli
-    decoder).
+    for a :class:`HierarchicalVAE` (two layers) or an :class:`MLPVAE` (one layer,
+    Bernoulli decoder).
     """
     if isinstance(model, HierarchicalVAE):
         return model.elbo(x, generator)
@@ -264,14 +252,11 @@ def train_on_elbo(
     lr: float = 1e-3,
     seed: int = 0,
 ) -> list[float]:
-    """Adam on the negative ELBO (nats per image) for ``steps`` steps, on ``images (n,
-       c, h, w)`` in
-    [0, 1], dynamically binarised (every batch a fresh coin flip per pixel). Batches,
-    binarisation
-    and the codes' noise all come from one generator seeded with ``seed``. Returns the
-    loss of every
-    step. Use it on two models with the same ``steps`` and ``seed`` to compare them on
-    equal terms.
+    """Adam on the negative ELBO (nats per image) for ``steps`` steps, on
+    ``images (n, c, h, w)`` in [0, 1], dynamically binarised (every batch a fresh coin
+    flip per pixel). Batches, binarisation and the codes' noise all come from one
+    generator seeded with ``seed``. Returns the loss of every step. Use it on two models
+    with the same ``steps`` and ``seed`` to compare them on equal terms.
     """
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
@@ -313,7 +298,7 @@ def evaluate_elbo(
     model: nn.Module, images: Tensor, seed: int = 0, batch_size: int = 500
 ) -> Tensor:
     """The single-draw ELBO of each binary image ``(n, c, h, w)``, ``(n,)`` in nats,
-       with seeded draws."""
+    with seeded draws."""
     if not ((images == 0) | (images == 1)).all():
         raise ValueError(
             "evaluate_elbo scores binary images; binarise them first "

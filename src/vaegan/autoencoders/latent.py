@@ -1,16 +1,14 @@
 """Working in latent space: encode, decode, grids and straight-line walks.
 
 These take any autoencoder of :mod:`vaegan.autoencoders.models` (for a VAE the *mean*
-code is
-used, so every function here is deterministic) and run in batches, without gradients, in
-evaluation mode. Decoded images are in the model's output scale; ``model.to_pixels``
-turns them
-into [0, 1] pixels, and ``model.sample_images(count, seed)`` draws from the prior.
+code is used, so every function here is deterministic) and run in batches, without
+gradients, in evaluation mode. Decoded images are in the model's output scale;
+``model.to_pixels`` turns them into [0, 1] pixels, and
+``model.sample_images(count, seed)`` draws from the prior.
 
 Two functions look at a VAE's code space as the prior sees it: ``sample_codes`` draws
-one code
-from each image's posterior (seeded), and ``marginal_distance`` says how far each latent
-dimension of such codes is from N(0, 1).
+one code from each image's posterior (seeded), and ``marginal_distance`` says how far
+each latent dimension of such codes is from N(0, 1).
 """
 
 from __future__ import annotations
@@ -74,8 +72,8 @@ def latent_grid(
     base: Tensor | None = None,
 ) -> Tensor:
     """Decode a grid over two latent dimensions, the others fixed at ``base`` (default
-       0):
-    ``(rows, columns, c, h, w)``, rows along ``dims[0]`` and columns along ``dims[1]``.
+    0): ``(rows, columns, c, h, w)``, rows along ``dims[0]`` and columns along
+    ``dims[1]``.
 
     ``dims`` may also be two *directions*: a ``(2, latent)`` tensor (principal
     components, say).
@@ -128,10 +126,8 @@ def sample_codes(
     ``seed``.
 
     Together the draws are a sample of the aggregate posterior (the mixture of every
-    image's
-    ``q(z | x)``), the distribution of codes that the decoder was trained on, and the
-    one that
-    decoding draws from N(0, I) assumes."""
+    image's ``q(z | x)``), the distribution of codes that the decoder was trained on,
+    and the one that decoding draws from N(0, I) assumes."""
     if not is_variational(model):
         raise ValueError(
             f"sample_codes needs a VAE (an encoder of mu and log sigma); {type(model).__name__} gives one code per image"
@@ -151,15 +147,13 @@ def sample_codes(
 
 def marginal_distance(codes: Tensor) -> Tensor:
     """``(n, latent) -> (latent,)``: for each latent dimension, the Kolmogorov-Smirnov
-       distance
-    between the empirical distribution of its ``n`` values and N(0, 1), the largest gap
-    between
-    the two cumulative distribution functions (0: the same; near 1: nothing alike).
+    distance between the empirical distribution of its ``n`` values and N(0, 1), the
+    largest gap between the two cumulative distribution functions (0: the same; near 1:
+    nothing alike).
 
     The empirical CDF jumps from ``(i - 1) / n`` to ``i / n`` at the ``i``-th smallest
-    value, so the
-    largest gap is at one side of a jump: ``max_i max(i / n - Phi(x_i), Phi(x_i) - (i -
-    1) / n)``.
+    value, so the largest gap is at one side of a jump:
+    ``max_i max(i / n - Phi(x_i), Phi(x_i) - (i - 1) / n)``.
     """
     if codes.ndim != 2 or codes.shape[0] == 0:
         raise ValueError(
@@ -176,11 +170,11 @@ def marginal_distance(codes: Tensor) -> Tensor:
 def principal_plane(codes: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """The plane of ``codes`` ``(n, d)`` along their two principal components.
 
-    Returns ``(centre, directions, projected, explained)``: the mean code ``(d,)``; the two
-    components ``(2, d)``, each one standard deviation of the codes long, so ``centre + u *
-    directions[0] + v * directions[1]`` is ``u`` and ``v`` standard deviations out; each code's
-    place in that plane, in standard deviations ``(n, 2)``; and the share of the codes' variance
-    along every component ``(d,)``."""
+    Returns ``(centre, directions, projected, explained)``: the mean code ``(d,)``; the
+    two components ``(2, d)``, each one standard deviation of the codes long, so
+    ``centre + u * directions[0] + v * directions[1]`` is ``u`` and ``v`` standard
+    deviations out; each code's place in that plane, in standard deviations ``(n, 2)``;
+    and the share of the codes' variance along every component ``(d,)``."""
     if codes.ndim != 2 or codes.shape[0] < 3 or codes.shape[1] < 2:
         raise ValueError(f"principal_plane needs codes (n >= 3, d >= 2), got {tuple(codes.shape)}")
     centre = codes.mean(0)

@@ -10,9 +10,9 @@ Because everything is linear and Gaussian,
 * for a Gaussian ``q(z | x) = N(m, diag sigma^2)`` the ELBO and ``KL(q || p(z | x))``
   have closed forms.
 
-The ELBO chapter uses it to check every identity numerically: ELBO + KL to the
-posterior = log p(x), and the Monte Carlo bounds of :mod:`vaegan.autoencoders.elbo` against
-these closed forms. :meth:`LinearGaussian.fit` is Tipping and Bishop's (1999)
+The ELBO chapter uses it to check every identity numerically: ELBO + KL to the posterior
+= log p(x), and the Monte Carlo bounds of :mod:`vaegan.autoencoders.elbo` against these
+closed forms. :meth:`LinearGaussian.fit` is Tipping and Bishop's (1999)
 maximum-likelihood solution from the data's principal components.
 
 All arithmetic is in float64: the identities are checked to many digits.
@@ -47,10 +47,8 @@ class LinearGaussian:
     @classmethod
     def fit(cls, data: Tensor, latent_size: int) -> "LinearGaussian":
         """Maximum likelihood on ``data (n, D)``: ``b`` is the mean, ``s^2`` the mean of
-           the
-        ``D - d`` smallest covariance eigenvalues, ``W = U_d (L_d - s^2 I)^(1/2)`` from
-        the
-        ``d`` largest (so the columns of ``W`` are orthogonal)."""
+        the ``D - d`` smallest covariance eigenvalues, ``W = U_d (L_d - s^2 I)^(1/2)``
+        from the ``d`` largest (so the columns of ``W`` are orthogonal)."""
         if data.ndim != 2:
             raise ValueError(
                 f"fit takes a matrix (n, D), got shape {tuple(data.shape)}; flatten images first"
@@ -85,7 +83,7 @@ class LinearGaussian:
 
     def log_likelihood(self, x: Tensor, z: Tensor) -> Tensor:
         """``log p(x | z)`` for ``x (b, D)`` and ``z (n, b, d)``: ``(n, b)`` (the
-           interface of :mod:`vaegan.autoencoders.elbo`)."""
+        interface of :mod:`vaegan.autoencoders.elbo`)."""
         x = self._check(x)
         mean = z.double() @ self.weight.T + self.bias
         return (
@@ -99,7 +97,7 @@ class LinearGaussian:
 
     def _m(self) -> Tensor:
         """``M = W^T W + s^2 I``: the posterior's covariance is ``s^2 M^-1``, its
-           precision ``M / s^2``."""
+        precision ``M / s^2``."""
         return self.weight.T @ self.weight + self.noise_std**2 * torch.eye(
             self.latent_size, dtype=torch.float64
         )
@@ -114,7 +112,7 @@ class LinearGaussian:
 
     def posterior(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """The exact ``p(z | x)``: means ``(b, d)`` and the covariance ``(d, d)`` (the
-           same for every x)."""
+        same for every x)."""
         x = self._check(x)
         m = self._m()
         mean = torch.linalg.solve(m, self.weight.T @ (x - self.bias).T).T
@@ -134,8 +132,7 @@ class LinearGaussian:
 
     def exact_elbo(self, x: Tensor, mu: Tensor, log_sigma: Tensor) -> Tensor:
         """The ELBO without sampling, ``(b,)``:
-        ``E_q[log p(x|z)] = -(|x - b - W mu|^2 + sum_j sigma_j^2 |W_j|^2) / (2 s^2) - D
-        log(s sqrt(2 pi))``,
+        ``E_q[log p(x|z)] = -(|x - b - W mu|^2 + sum_j sigma_j^2 |W_j|^2) / (2 s^2) - D log(s sqrt(2 pi))``,
         minus the closed-form ``KL(q || N(0, I))``."""
         x = self._check(x)
         mu, log_sigma = mu.double(), log_sigma.double()

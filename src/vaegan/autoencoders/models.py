@@ -12,18 +12,15 @@ produce any real value (the images it learns to match are standardised).
 same parameters, so their ``state_dict``s are interchangeable.
 
 The MLP VAE has the seminar's 784-400-20 network (with a Bernoulli decoder where the
-seminar
-uses a summed squared error on grey digits), kept to contrast a fully
-connected encoder with a convolutional one.
+seminar uses a summed squared error on grey digits), kept to contrast a fully connected
+encoder with a convolutional one.
 
 Every model here is a :class:`vaegan.core.model.LatentVariableModel`: it records the
-scale of its
-decoder's output (``output_scale``: ``standard`` for ARENA's standardised digits,
-``logits`` for a
-Bernoulli decoder, ``symmetric`` for faces in [-1, 1]), so ``model.to_pixels(decoded)``
-and
-``model.sample_images(count, seed)`` need nothing else. The two VAEs share one
-:class:`Variational` base: it is how the package asks "is this a VAE".
+scale of its decoder's output (``output_scale``: ``standard`` for ARENA's standardised
+digits, ``logits`` for a Bernoulli decoder, ``symmetric`` for faces in [-1, 1]), so
+``model.to_pixels(decoded)`` and ``model.sample_images(count, seed)`` need nothing else.
+The two VAEs share one :class:`Variational` base: it is how the package asks "is this a
+VAE".
 """
 
 from __future__ import annotations
@@ -95,7 +92,7 @@ def conv_encoder(
     image_shape: Sequence[int], channels: Sequence[int], hidden_size: int, out_size: int
 ) -> nn.Sequential:
     """``(b, c, h, w) -> (b, out_size)``: strided convolutions, then two linear
-       layers."""
+    layers."""
     layers: list[nn.Module] = []
     previous = image_shape[0]
     for width in channels:
@@ -124,7 +121,7 @@ def conv_decoder(
     conv_transpose: str = "torch",
 ) -> nn.Sequential:
     """``(b, latent_size) -> (b, c, h, w)``: the encoder in reverse, no final
-       activation."""
+    activation."""
     if conv_transpose not in CONV_TRANSPOSES:
         raise ValueError(
             f"conv_transpose must be one of {sorted(CONV_TRANSPOSES)}, got "
@@ -153,7 +150,7 @@ def conv_decoder(
 
 class _ImageModel(LatentVariableModel):
     """An autoencoder: shape checks, config and sampling from
-       :class:`LatentVariableModel`, plus ``decode``."""
+    :class:`LatentVariableModel`, plus ``decode``."""
 
     def decode(self, z: Tensor) -> Tensor:
         """``(b, latent) -> (b, c, h, w)``, in the model's output scale."""
@@ -209,8 +206,8 @@ class _ConvAutoencoder(_ImageModel):
 
 
 class Autoencoder(_ConvAutoencoder):
-    """``encoder: (b, c, h, w) -> (b, latent)``, ``decoder: (b, latent) -> (b, c, h,
-       w)``."""
+    """``encoder: (b, c, h, w) -> (b, latent)``,
+    ``decoder: (b, latent) -> (b, c, h, w)``."""
 
     def _make_encoder(self, channels: Sequence[int]) -> nn.Module:
         return conv_encoder(
@@ -227,15 +224,14 @@ class Autoencoder(_ConvAutoencoder):
 
 
 class Variational(_ImageModel):
-    """A VAE: the encoder returns mean and log standard deviation stacked as ``(2, b,
-       latent)``;
-    ``forward`` samples a latent vector with the reparameterisation trick and decodes
-    it.
+    """A VAE: the encoder returns mean and log standard deviation stacked as
+    ``(2, b, latent)``; ``forward`` samples a latent vector with the reparameterisation
+    trick and decodes it.
     """
 
     def sample_latent_vector(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """``(z, mu, log_sigma)``, each ``(b, latent)``, with ``z = mu + sigma * eps``,
-           ``eps ~ N(0, I)``."""
+        ``eps ~ N(0, I)``."""
         self.check_images(x)
         mu, log_sigma = self.encoder(x)
         z = mu + torch.exp(log_sigma) * torch.randn_like(mu)
@@ -256,8 +252,8 @@ def is_variational(model: nn.Module) -> bool:
 
 
 class VAE(_ConvAutoencoder, Variational):
-    """The convolutional VAE: the autoencoder's network with an encoder of ``(mu, log
-       sigma)``."""
+    """The convolutional VAE: the autoencoder's network with an encoder of
+    ``(mu, log sigma)``."""
 
     def _make_encoder(self, channels: Sequence[int]) -> nn.Module:
         return nn.Sequential(
@@ -272,12 +268,12 @@ class VAE(_ConvAutoencoder, Variational):
 
 class MLPVAE(Variational):
     """The seminar's fully connected VAE network: 784 -> 400 -> (mu, log sigma) of size
-       20 -> 400 -> 784.
+    20 -> 400 -> 784.
 
     Same interface as :class:`VAE`; the decoder returns one number per pixel with no
     activation (logits when trained with a Bernoulli likelihood, as the book does; the
-    seminar
-    trains the same network on a summed squared error plus a summed KL, on grey digits).
+    seminar trains the same network on a summed squared error plus a summed KL, on grey
+    digits).
     """
 
     def __init__(

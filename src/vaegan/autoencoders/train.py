@@ -1,11 +1,11 @@
 """Trainers for the autoencoder family, in the ARENA course's shape.
 
 An argument dataclass says everything about a run; a trainer (a
-:class:`vaegan.core.trainer.Trainer`)
-holds the data, the model and the optimiser, and has three methods:
+:class:`vaegan.core.trainer.Trainer`) holds the data, the model and the optimiser, and
+has three methods:
 
 * ``training_step(images, labels)``: one optimiser step on one batch, returns the
-losses;
+  losses;
 * ``log_samples()``: decode the holdout digits (one of each class) and, for a
   VAE, a fixed batch of prior samples; kept in ``trainer.snapshots``;
 * ``train()``: the loop, with a tqdm bar and optional Weights & Biases logging.
@@ -131,7 +131,7 @@ class AutoencoderArgs(RunArgs):
 @dataclass
 class VAEArgs(AutoencoderArgs):
     """One VAE run. Defaults are the ARENA course's MNIST VAE (beta 0.1, MSE on
-       standardised pixels)."""
+    standardised pixels)."""
 
     model: str = "vae"
     beta_kl: float = (
@@ -158,7 +158,7 @@ def image_scale(args: AutoencoderArgs) -> str:
 
 def output_scale(args: AutoencoderArgs) -> str:
     """What the run's decoder outputs: logits for the Bernoulli likelihood, else the
-       images' own scale."""
+    images' own scale."""
     return "logits" if args.likelihood == "bernoulli" else image_scale(args)
 
 
@@ -231,13 +231,13 @@ class AutoencoderTrainer(Trainer):
 
     def prepare(self, images: Tensor) -> Tensor:
         """What the model sees and must reproduce: the batch itself, or with
-           ``binarize``
-        a fresh Bernoulli draw of it (so no two epochs see the same 0/1 digits)."""
+        ``binarize`` a fresh Bernoulli draw of it (so no two epochs see the same 0/1
+        digits)."""
         return scales.binarize(images, self.noise) if self.args.binarize else images
 
     def losses(self, images: Tensor) -> dict[str, Tensor]:
         """The loss to minimise (``"loss"``) and its parts, for one batch on the
-           device."""
+        device."""
         code = self.model.encoder(self.corrupt(images))
         reconstruction = reconstruction_loss(
             self.model.decoder(code), images, self.args.likelihood
@@ -256,7 +256,7 @@ class AutoencoderTrainer(Trainer):
         self, images: Tensor, labels: Tensor | None = None
     ) -> dict[str, float]:
         """One optimiser step on one batch (the labels are not used); returns the losses
-           as numbers."""
+        as numbers."""
         losses = self.losses(self.prepare(images.to(self.device)))
         check_finite(losses["loss"], self.step + 1, self.args.model)
         losses["loss"].backward()

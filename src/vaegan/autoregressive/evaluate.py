@@ -2,13 +2,12 @@
    completion.
 
 * :func:`exact_nll`: the negative log-likelihood in nats of the statically binarised
-test digits
-  (seed 0, the set the ELBO chapter scores the VAE on), exact because every conditional
-  is;
+  test digits (seed 0, the set the ELBO chapter scores the VAE on), exact because every
+  conditional is;
 * :func:`save_samples`: a seeded sample set, written as ``NAME_samples.pt`` with how
-long it took;
+  long it took;
 * :func:`complete`: keep a digit's first rows and sample the rest from p(rest | given
-rows).
+  rows).
 """
 
 from __future__ import annotations
@@ -31,9 +30,8 @@ def exact_nll(
     model: nn.Module, limit: int | None = None, batch_size: int = 500
 ) -> dict:
     """The exact negative log-likelihood of the statically binarised MNIST test set
-       (seed 0, the ELBO
-    chapter's set) in nats: ``{"mean", "standard_error", "images"}`` over its first
-    ``limit`` images.
+    (seed 0, the ELBO chapter's set) in nats: ``{"mean", "standard_error", "images"}``
+    over its first ``limit`` images.
     """
     test = data.binarized_mnist(train=False, seed=0, limit=limit)
     values = -log_likelihood(model, test.images, batch_size)
@@ -57,12 +55,10 @@ def save_samples(
     extra: dict | None = None,
 ) -> dict:
     """Draw ``count`` samples with ``model.sample_images`` (seeded chunks) and write
-       them, packed, with how
-    they were drawn and how long it took, to ``path_samples.pt``. A page that cannot
-    afford to draw a
-    thousand images pixel by pixel loads them with
-    :func:`vaegan.core.checkpoints.load_samples` and
-    re-draws one chunk to check them."""
+    them, packed, with how they were drawn and how long it took, to ``path_samples.pt``.
+    A page that cannot afford to draw a thousand images pixel by pixel loads them with
+    :func:`vaegan.core.checkpoints.load_samples` and re-draws one chunk to check
+    them."""
     started = time.perf_counter()
     images = model.sample_images(count, seed, chunk)
     record = {
@@ -81,9 +77,8 @@ def complete(
     model: nn.Module, digits: Tensor, given_rows: int, per_digit: int, seed: int = 0
 ) -> Tensor:
     """Image completion: ``(n, 1, h, w)`` binary digits -> ``(n, per_digit, 1, h, w)``,
-       each digit's
-    first ``given_rows`` rows kept and the rest sampled ``per_digit`` times from p(rest
-    | given).
+    each digit's first ``given_rows`` rows kept and the rest sampled ``per_digit`` times
+    from p(rest | given).
     """
     width = digits.shape[-1]
     if not 0 <= given_rows <= digits.shape[-2] or per_digit < 1:
@@ -102,8 +97,7 @@ def complete(
 
 def completion_rows(digits: Tensor, completed: Tensor, given_rows: int) -> Tensor:
     """For display, ``(n, k + 2, 1, h, w)``: per digit, the given rows (the rest grey),
-       the ``k``
-    completions from :func:`complete`, then the whole digit."""
+    the ``k`` completions from :func:`complete`, then the whole digit."""
     shown = digits.clone()
     shown[:, :, given_rows:] = 0.5
     return torch.cat([shown.unsqueeze(1), completed, digits.unsqueeze(1)], dim=1)

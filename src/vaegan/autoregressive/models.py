@@ -3,15 +3,12 @@
 * :class:`PixelLSTM`: the seminar's model. Each pixel in {0, 1} (and a start token, 2)
   is embedded, an LSTM reads the sequence, and a linear head gives the logit of the next
   pixel being 1. Training feeds the true previous pixels (teacher forcing); sampling
-  feeds
-  its own draws back, one pixel at a time, carrying the LSTM state.
+  feeds its own draws back, one pixel at a time, carrying the LSTM state.
 * :class:`PixelCNN`: van den Oord et al. (2016). Masked convolutions see only the pixels
   above and to the left: the first layer's mask (type A) also hides the centre pixel,
-  the
-  later layers' masks (type B) let a position see its own features, which by then only
-  summarise earlier pixels. All 784 conditionals come out of one forward pass in
-  training;
-  sampling still needs one pass per pixel.
+  the later layers' masks (type B) let a position see its own features, which by then
+  only summarise earlier pixels. All 784 conditionals come out of one forward pass in
+  training; sampling still needs one pass per pixel.
 
 Both return logits ``(b, 1, 28, 28)`` whose pixel i depends only on pixels before i, so
 ``log_likelihood`` is exact: the negative binary cross-entropy summed over the image, in
@@ -57,9 +54,8 @@ def _check_binary(model: BookModel, x: Tensor) -> None:
 
 class Autoregressive(GenerativeModel):
     """What both models share: ``sample(count, generator, given)`` draws pixel by pixel
-       (each model
-    its own way), and ``sample_images`` draws in seeded chunks, so any chunk can be
-    re-drawn alone.
+    (each model its own way), and ``sample_images`` draws in seeded chunks, so any chunk
+    can be re-drawn alone.
     """
 
     def sample(
@@ -72,10 +68,8 @@ class Autoregressive(GenerativeModel):
 
     def sample_images(self, count: int, seed: int = 0, chunk: int = 100) -> Tensor:
         """``count`` samples ``(count, 1, 28, 28)``, drawn ``chunk`` at a time in
-           evaluation mode;
-        chunk ``i`` uses a generator seeded ``seed + i``, so any one chunk can be drawn
-        again on its
-        own and compared."""
+        evaluation mode; chunk ``i`` uses a generator seeded ``seed + i``, so any one
+        chunk can be drawn again on its own and compared."""
         if count < 1 or chunk < 1:
             raise ValueError(
                 f"count and chunk must be at least 1, got {count} and {chunk}"
@@ -93,7 +87,7 @@ class Autoregressive(GenerativeModel):
 
 class PixelLSTM(Autoregressive):
     """``(b, 1, h, w)`` binary images -> ``(b, 1, h, w)`` logits of p(x_i = 1 |
-       x_<i)."""
+    x_<i)."""
 
     def __init__(
         self, hidden_size: int = 512, image_shape: Sequence[int] = (1, 28, 28)
@@ -137,8 +131,8 @@ class PixelLSTM(Autoregressive):
         given: Tensor | None = None,
     ) -> Tensor:
         """``count`` images ``(count, 1, h, w)``; with ``given`` (``(count, k)`` first
-           pixels in raster
-        order), those pixels are kept and the rest sampled: image completion."""
+        pixels in raster order), those pixels are kept and the rest sampled: image
+        completion."""
         device = next(self.parameters()).device
         total = self.image_shape[1] * self.image_shape[2]
         known = 0 if given is None else given.shape[1]
@@ -176,11 +170,9 @@ class PixelLSTM(Autoregressive):
 
 def causal_mask(kernel_size: int, mask_type: str) -> Tensor:
     """The ``(kernel_size, kernel_size)`` mask of a PixelCNN layer, 1 where the kernel
-       may look:
-    every row above the centre and the centre row left of the centre; type ``"B"`` also
-    the centre
-    itself, type ``"A"`` not. ``kernel_size`` must be odd, so that the kernel has a
-    centre.
+    may look: every row above the centre and the centre row left of the centre; type
+    ``"B"`` also the centre itself, type ``"A"`` not. ``kernel_size`` must be odd, so
+    that the kernel has a centre.
     """
     if mask_type not in ("A", "B"):
         raise ValueError(f"mask_type must be 'A' or 'B', got {mask_type!r}")
@@ -199,7 +191,7 @@ def causal_mask(kernel_size: int, mask_type: str) -> Tensor:
 
 class MaskedConv2d(nn.Conv2d):
     """A convolution whose kernel is zero at and after the centre in raster order
-       (:func:`causal_mask`).
+    (:func:`causal_mask`).
 
     Type ``"A"`` also zeroes the centre (the first layer: a pixel must not see itself);
     type ``"B"`` keeps it (later layers: the centre holds features of earlier pixels
@@ -222,9 +214,8 @@ class MaskedConv2d(nn.Conv2d):
 
 class PixelCNN(Autoregressive):
     """``(b, 1, h, w)`` binary images -> ``(b, 1, h, w)`` logits: a 7x7 type-A masked
-       convolution,
-    ``layers`` 3x3 type-B masked convolutions with residual connections, and two 1x1
-    layers.
+    convolution, ``layers`` 3x3 type-B masked convolutions with residual connections,
+    and two 1x1 layers.
     """
 
     def __init__(
@@ -267,10 +258,8 @@ class PixelCNN(Autoregressive):
 
     def band_logits(self, rows: Tensor) -> Tensor:
         """Logits for a band of full-width rows ``(b, 1, k, w) -> (b, 1, k, w)``, as if
-           the band were
-        the top of an image: the convolutions pad it with zeros above. :meth:`sample`
-        feeds it the
-        rows a pixel can see (see :attr:`reach`)."""
+        the band were the top of an image: the convolutions pad it with zeros above.
+        :meth:`sample` feeds it the rows a pixel can see (see :attr:`reach`)."""
         if (
             rows.ndim != 4
             or rows.shape[1] != 1
@@ -296,7 +285,7 @@ class PixelCNN(Autoregressive):
         given: Tensor | None = None,
     ) -> Tensor:
         """As :meth:`PixelLSTM.sample`: one forward pass per pixel, ``given`` pixels
-           kept."""
+        kept."""
         device = next(self.parameters()).device
         _, height, width = self.image_shape
         known = 0 if given is None else given.shape[1]
@@ -329,29 +318,24 @@ class PixelCNN(Autoregressive):
     @property
     def reach(self) -> int:
         """How many rows above the window's top row cropping may disturb, and so how
-           many rows above
-        a pixel the sampler feeds in: the 7x7 first layer sees 3 rows up, each 3x3 layer
-        one more.
+        many rows above a pixel the sampler feeds in: the 7x7 first layer sees 3 rows
+        up, each 3x3 layer one more.
 
         Cutting the image at row ``top`` replaces the rows above by zero padding. The
-        first layer's
-        outputs on the window's top 3 rows change; each later layer spreads the change
-        one row
-        further down; so rows ``top + reach`` and below (``reach = 3 + layers``) are
-        exact. The
-        sampler keeps ``reach`` rows above the current one, a window of ``reach + 1``
-        rows
-        instead of 28: about four times fewer operations for the book's 3-layer model.
+        first layer's outputs on the window's top 3 rows change; each later layer
+        spreads the change one row further down; so rows ``top + reach`` and below
+        (``reach = 3 + layers``) are exact. The sampler keeps ``reach`` rows above the
+        current one, a window of ``reach + 1`` rows instead of 28: about four times
+        fewer operations for the book's 3-layer model.
         """
         return self.first.kernel_size[0] // 2 + len(self.body)
 
 
 def sequence_nll(logits: Tensor, pixels: Tensor) -> Tensor:
     """Each sequence's negative log-likelihood in nats, ``(b, ...) -> (b,)``: minus the
-       sum over its
-    positions of log p(pixel | logit), where p(1) = sigmoid(logit). ``logits`` and the
-    binary
-    ``pixels`` have the same shape, ``(b, n)`` or ``(b, 1, h, w)``."""
+    sum over its positions of log p(pixel | logit), where p(1) = sigmoid(logit).
+    ``logits`` and the binary ``pixels`` have the same shape, ``(b, n)`` or
+    ``(b, 1, h, w)``."""
     return (
         F.binary_cross_entropy_with_logits(logits, pixels, reduction="none")
         .flatten(1)

@@ -2,12 +2,10 @@
    :mod:`vaegan.gans.train`.
 
 ``ARArgs`` says everything about a run; ``ARTrainer`` draws a fresh binarisation of
-every
-batch (dynamic binarisation), minimises the binary cross-entropy of each pixel given the
-pixels before it (teacher forcing: the true previous pixels are the input), and keeps
-the
-per-image negative log-likelihood in nats, so the loss on the progress bar is the number
-the chapter reports. ``log_samples`` draws a few images from the model.
+every batch (dynamic binarisation), minimises the binary cross-entropy of each pixel
+given the pixels before it (teacher forcing: the true previous pixels are the input),
+and keeps the per-image negative log-likelihood in nats, so the loss on the progress bar
+is the number the chapter reports. ``log_samples`` draws a few images from the model.
 """
 
 from __future__ import annotations
@@ -33,8 +31,7 @@ AR_MODELS = ("pixel_lstm", "pixelcnn")
 @dataclass
 class ARArgs(RunArgs):
     """One autoregressive run on dynamically binarised MNIST. Defaults: the seminar's
-       LSTM
-    (hidden 512, batch 128, Adam 1e-3)."""
+    LSTM (hidden 512, batch 128, Adam 1e-3)."""
 
     model: str = "pixel_lstm"  # or "pixelcnn"
     hidden_size: int = 512  # pixel_lstm
@@ -78,7 +75,7 @@ def build_autoregressive(args: ARArgs) -> nn.Module:
 
 class ARTrainer(Trainer):
     """Teacher forcing on dynamically binarised digits; a snapshot draws a few images
-       pixel by pixel."""
+    pixel by pixel."""
 
     args_class = ARArgs
     scale = "unit"
@@ -99,9 +96,8 @@ class ARTrainer(Trainer):
         self, images: Tensor, labels: Tensor | None = None
     ) -> dict[str, float]:
         """One optimiser step on a fresh binarisation of ``images`` (the labels are not
-           used); returns
-        the mean negative log-likelihood per image in nats (``nll``) and per pixel
-        (``bce``).
+        used); returns the mean negative log-likelihood per image in nats (``nll``) and
+        per pixel (``bce``).
         """
         binary = scales.binarize(images, self.noise).to(self.device)
         logits = self.model(binary)
@@ -155,7 +151,7 @@ class ARTrainer(Trainer):
         samples: int = 0,
     ):
         """Save the model; with ``samples=N``, also ``path_samples.pt``, N seeded
-           samples (100 at a time)."""
+        samples (100 at a time)."""
         written = super().save(path, metrics, half, extra)
         self.sample_set = (
             save_samples(

@@ -23,8 +23,8 @@ which is an ordinary convolution.  The chapter proves that adjointness
 numerically; here it is what makes the gradient cheap.
 
 No torch transposed convolution, ``fold`` or ``unfold`` is used on this path.
-``conv_transpose1d_minimal`` and ``conv_transpose2d_minimal`` are the short
-teaching versions the chapter's exercises ask for.
+``conv_transpose1d_minimal`` and ``conv_transpose2d_minimal`` are the short teaching
+versions the chapter's exercises ask for.
 """
 
 from __future__ import annotations
@@ -57,11 +57,12 @@ IntOrPair = int | Sequence[int]
 
 def conv_transpose1d_minimal(x: Tensor, weight: Tensor) -> Tensor:
     """Stride 1, no padding, one sample: ``x (in_channels, width)``,
-    ``weight (in_channels, out_channels, kernel_width)`` ->
-    ``(out_channels, width + kernel_width - 1)``.
+    ``weight (in_channels, out_channels, kernel_width)`` -> ``(out_channels, width +
+    kernel_width
+    - 1)``.
 
-    Each input position stamps ``x[:, position] @ weight`` into the output,
-    shifted right by ``position``; the copies add up.
+    Each input position stamps ``x[:, position] @ weight`` into the output, shifted
+    right by ``position``; the copies add up.
     """
     in_channels, width = x.shape
     _, out_channels, kernel_width = weight.shape
@@ -110,14 +111,14 @@ def zero_stuff(x: Tensor, stride: int) -> Tensor:
 def conv_transpose2d_via_conv(
     x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0
 ) -> Tensor:
-    """The same result as ``conv_transpose2d(x, weight, stride=stride,
-       padding=padding)``,
-    computed as an ordinary stride-1 convolution (a teaching identity, not a fast path):
+    """The same result as
+    ``conv_transpose2d(x, weight, stride=stride, padding=padding)``, computed as an
+    ordinary stride-1 convolution (a teaching identity, not a fast path):
 
     1. zero-stuff the input (``stride - 1`` zeros between pixels);
     2. pad it with ``kernel - 1 - padding`` zeros on every side;
     3. convolve with the kernel flipped in both spatial axes, its in/out channels
-    swapped.
+       swapped.
     """
     kernel_height, kernel_width = weight.shape[2:]
     if padding > min(kernel_height, kernel_width) - 1:
@@ -153,9 +154,8 @@ def conv_transpose_output_size(
     output_padding: int = 0,
     dilation: int = 1,
 ) -> int:
-    """Output length along one axis:
-    ``(size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding
-    + 1``.
+    """Output length along one axis: ``(size - 1) * stride - 2 * padding``
+    ``+ dilation * (kernel_size - 1) + output_padding + 1``.
     """
     return (
         (size - 1) * stride
@@ -247,8 +247,8 @@ def _chunk_size(batch: int, columns_per_sample: int) -> int:
 def _stamp(x: Tensor, weight_matrix: Tensor, groups: int) -> Tensor:
     """Multiply every input pixel by the whole kernel, one matrix product per group.
 
-    ``x (b, c, h, w)``, ``weight_matrix (g, (o kh kw), c/g)`` -> columns ``(g, (o kh
-    kw), (b h w))``.
+    ``x (b, c, h, w)``, ``weight_matrix (g, (o kh kw), c/g)`` -> columns
+    ``(g, (o kh kw), (b h w))``.
     """
     return torch.matmul(
         weight_matrix, rearrange(x, "b (g c) h w -> g c (b h w)", g=groups)
@@ -260,8 +260,8 @@ def _add_copies(taps: Tensor, out_full: Tensor, stride, dilation) -> None:
 
     ``taps (o, kh, kw, b, h, w)``; ``out_full (o, b, H, W)``.  Tap ``(i, j)`` of the
     copy stamped by input pixel ``(r, c)`` lands on output pixel
-    ``(r * stride + i * dilation, c * stride + j * dilation)``: for a fixed tap,
-    one strided slice of the output.
+    ``(r * stride + i * dilation, c * stride + j * dilation)``: for a fixed tap, one
+    strided slice of the output.
     """
     _, kernel_height, kernel_width, _, height, width = taps.shape
     for i in range(kernel_height):
@@ -447,8 +447,8 @@ def conv_transpose1d(
     dilation: int = 1,
 ) -> Tensor:
     """Same arguments and result as ``torch.nn.functional.conv_transpose1d``:
-    ``x (batch, in_channels, width)``, ``weight (in_channels, out_channels // groups,
-    kernel_width)``.
+    ``x (batch, in_channels, width)``,
+    ``weight (in_channels, out_channels // groups, kernel_width)``.
 
     A 1D transposed convolution is a 2D one over an image of height 1.
     """
@@ -552,8 +552,8 @@ class ConvTranspose2d(nn.Module):
             nn.init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        """``x (batch, in_channels, height, width)`` -> ``(batch, out_channels, H_out,
-           W_out)``."""
+        """``x (batch, in_channels, height, width)`` ->
+        ``(batch, out_channels, H_out, W_out)``."""
         return conv_transpose2d(
             x,
             self.weight,

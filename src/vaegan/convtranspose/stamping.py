@@ -30,8 +30,9 @@ class StampStep:
 
 
 def stamp_steps(x: Tensor, kernel: Tensor, stride: int = 1) -> list[StampStep]:
-    """``x (height, width)``, ``kernel (kernel_height, kernel_width)`` -> one step per input pixel,
-    in raster order.  The full output is ``((height - 1) * stride + kh, (width - 1) * stride + kw)``."""
+    """``x (height, width)``, ``kernel (kernel_height, kernel_width)`` -> one step per
+    input pixel, in raster order.  The full output is
+    ``((height - 1) * stride + kh, (width - 1) * stride + kw)``."""
     if x.dim() != 2 or kernel.dim() != 2:
         raise ValueError("stamp_steps takes a 2D input and a 2D kernel (single channel)")
     height, width = x.shape

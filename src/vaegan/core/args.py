@@ -1,9 +1,10 @@
 """What the argument dataclasses of every trainer share.
 
-``RunArgs`` holds the seed and the fields that say where a run happens and how it reports
-(device, Weights & Biases, the progress bar). Those last ones never change what a run learns,
-so they are left out of ``repr`` (a page that prints its arguments shows what decides the
-result) and :func:`vaegan.core.checkpoints.argument_differences` ignores them.
+``RunArgs`` holds the seed and the fields that say where a run happens and how it
+reports (device, Weights & Biases, the progress bar). Those last ones never change what
+a run learns, so they are left out of ``repr`` (a page that prints its arguments shows
+what decides the result) and :func:`vaegan.core.checkpoints.argument_differences`
+ignores them.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class RunArgs:
     progress: bool = field(default=True, repr=False)  # the tqdm bar
 
     def require(self, condition: bool, message: str) -> None:
-        """Refuse a bad combination of arguments with a message naming the class and the problem."""
+        """Refuse a bad combination of arguments with a message naming the class and the
+        problem."""
         if not condition:
             raise ValueError(f"{type(self).__name__}: {message}")
 

@@ -1,15 +1,18 @@
 """Every file the package saves, and its name.
 
-A checkpoint is a plain ``state_dict`` (``NAME.pt``) beside JSON metadata (``NAME.json``). The
-metadata names the model class and the arguments it was built with, so a model can be rebuilt
-from it (:func:`vaegan.registry.load_checkpoint` knows every class), and records how it was
-made (training arguments, steps, metrics, library versions, the command). Weights are read with
-``torch.load(..., weights_only=True)``: loading runs no pickled code.
+A checkpoint is a plain ``state_dict`` (``NAME.pt``) beside JSON metadata
+(``NAME.json``). The metadata names the model class and the arguments it was built with,
+so a model can be rebuilt from it (:func:`vaegan.registry.load_checkpoint` knows every
+class), and records how it was made (training arguments, steps, metrics, library
+versions, the command). Weights are read with ``torch.load(..., weights_only=True)``:
+loading runs no pickled code.
 
-Beside a checkpoint ``NAME`` a run may leave side files, each with one writer and one reader here:
+Beside a checkpoint ``NAME`` a run may leave side files, each with one writer and one
+reader here:
 
 =====================  ================================================================
-``NAME_timeline.pt``   a GAN run's fixed-latent samples at every snapshot and every step's
+``NAME_timeline.pt``   a GAN run's fixed-latent samples at every snapshot and every
+step's
                        signals (:func:`save_timeline`, :func:`load_timeline`)
 ``NAME_samples.pt``    an autoregressive model's seeded sample set, eight pixels a byte
                        (:func:`save_sample_set`, :func:`load_samples`)
@@ -54,12 +57,14 @@ PRETRAINED = Path(__file__).parent.parent / "weights"
 
 
 class CheckpointError(RuntimeError):
-    """A checkpoint that is missing, damaged, or made for another model; the message says what to do."""
+    """A checkpoint that is missing, damaged, or made for another model; the message
+    says what to do."""
 
 
 def _paths(path: str | os.PathLike) -> tuple[Path, Path]:
-    """``NAME.pt`` and ``NAME.json`` for ``NAME``, ``NAME.pt`` or ``NAME.json``. A name is a name: only
-    those two suffixes are taken off (``vae_beta_0.01`` is not ``vae_beta_0`` with a suffix)."""
+    """``NAME.pt`` and ``NAME.json`` for ``NAME``, ``NAME.pt`` or ``NAME.json``. A name
+    is a name: only those two suffixes are taken off (``vae_beta_0.01`` is not
+    ``vae_beta_0`` with a suffix)."""
     text = os.fspath(path)
     for suffix in (".pt", ".json"):
         if text.endswith(suffix):
@@ -78,9 +83,10 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 @contextlib.contextmanager
 def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; when the block ends normally, rename it onto ``path``
-    in one step. If the block is interrupted (Ctrl-C, a crash, a full disk), the temporary file is
-    removed and whatever stood at ``path`` before is untouched."""
+    """Yield a temporary path beside ``path``; when the block ends normally, rename it
+    onto ``path`` in one step. If the block is interrupted (Ctrl-C, a crash, a full
+    disk), the temporary file is removed and whatever stood at ``path`` before is
+    untouched."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
@@ -93,8 +99,8 @@ def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
 
 
 def check_writable(folder: str | os.PathLike) -> Path:
-    """Refuse, before any work, an output folder that is a file, lies inside a file, or cannot be written
-    (the folder is created when missing)."""
+    """Refuse, before any work, an output folder that is a file, lies inside a file, or
+    cannot be written (the folder is created when missing)."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise CheckpointError(f"--out {folder} is a file, not a folder; give a folder for the outputs")
@@ -108,8 +114,9 @@ def check_writable(folder: str | os.PathLike) -> Path:
 
 
 def check_not_committed(files, overwrite: bool = False) -> None:
-    """Refuse to replace a file shipped in the package's ``weights/`` unless ``overwrite``: the chapters
-    read those files, and a quick check run must not replace a real result by accident."""
+    """Refuse to replace a file shipped in the package's ``weights/`` unless
+    ``overwrite``: the chapters read those files, and a quick check run must not replace
+    a real result by accident."""
     committed = [Path(file) for file in files if Path(file).exists() and Path(file).resolve().parent == PRETRAINED.resolve()]
     if committed and not overwrite:
         raise CheckpointError(
@@ -130,9 +137,10 @@ def _process_alive(pid: int) -> bool:
 
 @contextlib.contextmanager
 def output_lock(path: str | os.PathLike) -> Iterator[Path]:
-    """Hold ``NAME.lock`` beside the outputs of run ``NAME`` while it works, so that a second run writing
-    the same name is refused at once instead of silently replacing the first one's files. A lock left by
-    a process that no longer runs is taken over."""
+    """Hold ``NAME.lock`` beside the outputs of run ``NAME`` while it works, so that a
+    second run writing the same name is refused at once instead of silently replacing
+    the first one's files. A lock left by a process that no longer runs is taken
+    over."""
     lock = Path(f"{os.fspath(path)}.lock")
     for attempt in range(2):
         try:
@@ -163,7 +171,8 @@ def _describe(class_name: str, config: dict) -> str:
 def save_checkpoint(
     model: nn.Module, path: str | os.PathLike, metadata: dict | None = None, half: bool = False
 ) -> Path:
-    """Write ``path.pt`` (the state_dict, in float16 when ``half``) and ``path.json``; return the ``.pt`` path.
+    """Write ``path.pt`` (the state_dict, in float16 when ``half``) and ``path.json``;
+    return the ``.pt`` path.
 
     ``model`` needs a ``config`` dict (every vaegan model has one) so that the
     checkpoint can rebuild it."""
@@ -219,10 +228,10 @@ def load_checkpoint(
 ) -> tuple[nn.Module, dict]:
     """Load a checkpoint into ``model``; return ``(model, metadata)``.
 
-    ``model`` is a module, which must be of the checkpoint's class with the same arguments
-    (otherwise a :class:`CheckpointError` names both architectures), or a function
-    ``(class_name, config) -> module`` that builds one from the metadata (the registry's
-    ``build_model``; :func:`vaegan.registry.load_checkpoint` passes it)."""
+    ``model`` is a module, which must be of the checkpoint's class with the same
+    arguments (otherwise a :class:`CheckpointError` names both architectures), or a
+    function ``(class_name, config) -> module`` that builds one from the metadata (the
+    registry's ``build_model``; :func:`vaegan.registry.load_checkpoint` passes it)."""
     weights_path, _ = _paths(path)
     record = read_metadata(path)
     saved_class, saved_config = record["model"]["class"], record["model"]["config"]
@@ -261,8 +270,9 @@ def load_checkpoint(
 
 
 def argument_differences(record: dict, args) -> dict:
-    """``{field: (stored, expected)}`` for every training argument in which the checkpoint ``record``
-    differs from the dataclass ``args`` (bookkeeping fields such as the device are ignored)."""
+    """``{field: (stored, expected)}`` for every training argument in which the
+    checkpoint ``record`` differs from the dataclass ``args`` (bookkeeping fields such
+    as the device are ignored)."""
     expected = json.loads(json.dumps(args.to_dict()))  # tuples become lists, as in the stored JSON
     stored = dict(record.get("args", {}))
     # a field added to the dataclass after the checkpoint was made is absent from its record; its
@@ -277,20 +287,20 @@ def argument_differences(record: dict, args) -> dict:
     }
 
 
-def check_arguments(name: str, record: dict, expected_args) -> None:
-    """Refuse a checkpoint ``record`` that was not trained with exactly ``expected_args``
-    (a run's argument dataclass), listing the fields that differ."""
+def check_arguments(name: str, record: dict, expected_args, fix: str | None = None) -> None:
+    """Refuse a checkpoint ``record`` that was not trained with exactly
+    ``expected_args`` (a run's argument dataclass), listing the fields that differ;
+    ``fix`` replaces the default advice in the message."""
     differences = argument_differences(record, expected_args)
     if differences:
         listed = "; ".join(f"{key}: stored {old!r}, expected {new!r}" for key, (old, new) in differences.items())
-        raise CheckpointError(
-            f"the pretrained {name!r} was trained with other arguments than asked for ({listed}). "
-            f"Re-create it with the command in its chapter, or ask for the arguments it was trained with."
-        )
+        fix = fix or "Re-create it with the command in its chapter, or ask for the arguments it was trained with."
+        raise CheckpointError(f"the pretrained {name!r} was trained with other arguments than asked for ({listed}). {fix}")
 
 
 def available_checkpoints(folder: Path = PRETRAINED) -> list[str]:
-    """The checkpoint names in ``folder``: every ``.pt`` with its ``.json`` (side files have none)."""
+    """The checkpoint names in ``folder``: every ``.pt`` with its ``.json`` (side files
+    have none)."""
     return sorted(path.stem for path in folder.glob("*.pt") if path.with_suffix(".json").is_file())
 
 
@@ -303,15 +313,17 @@ SIDE_FILES = {"timeline": "_timeline.pt", "samples": "_samples.pt", "bounds": "_
 
 
 def side_path(path: str | os.PathLike, kind: str) -> Path:
-    """The side file of ``kind`` beside the checkpoint ``path`` (given without its suffix)."""
+    """The side file of ``kind`` beside the checkpoint ``path`` (given without its
+    suffix)."""
     if kind not in SIDE_FILES:
         raise ValueError(f"unknown side file {kind!r}; use one of {', '.join(SIDE_FILES)}")
     return Path(f"{os.fspath(path)}{SIDE_FILES[kind]}")
 
 
 def pack_timeline(steps: Tensor, samples: Tensor, history: list[dict]) -> dict:
-    """A run's timeline as it is stored: the snapshot ``steps (n,)``, their ``samples (n, k, c, h, w)``
-    in [0, 1] as uint8 pixels, and every step's recorded signals as one float32 column each."""
+    """A run's timeline as it is stored: the snapshot ``steps (n,)``, their
+    ``samples (n, k, c, h, w)`` in [0, 1] as uint8 pixels, and every step's recorded
+    signals as one float32 column each."""
     fields = [key for key in history[0] if key != "epoch"] if history else []
     return {
         "steps": steps,
@@ -321,7 +333,8 @@ def pack_timeline(steps: Tensor, samples: Tensor, history: list[dict]) -> dict:
 
 
 def unpack_timeline(stored: dict) -> dict:
-    """The stored timeline as a page reads it: samples back in [0, 1], the history one dict a step."""
+    """The stored timeline as a page reads it: samples back in [0, 1], the history one
+    dict a step."""
     columns = {key: values.tolist() for key, values in stored["history"].items()}
     count = len(next(iter(columns.values()), []))
     return {
@@ -341,7 +354,8 @@ def save_timeline(path: str | os.PathLike, steps: Tensor, samples: Tensor, histo
 
 def load_timeline(path: str | os.PathLike) -> dict:
     """``{"steps": (n,), "samples": (n, k, c, h, w) in [0, 1], "history": [{"step": ..., signal: ...}]}``
-    as :func:`save_timeline` wrote it; ``path`` is the checkpoint's path without a suffix."""
+    as :func:`save_timeline` wrote it; ``path`` is the checkpoint's path without a
+    suffix."""
     file = side_path(path, "timeline")
     if not file.exists():
         raise FileNotFoundError(f"no training timeline at {file}; save the run with GANTrainer.save(..., timeline=k)")
@@ -352,7 +366,8 @@ _BIT_WEIGHTS = (128, 64, 32, 16, 8, 4, 2, 1)
 
 
 def pack_binary(images: Tensor) -> Tensor:
-    """``(n, c, h, w)`` images of 0s and 1s -> ``(n, ceil(c*h*w / 8))`` uint8, eight pixels a byte."""
+    """``(n, c, h, w)`` images of 0s and 1s -> ``(n, ceil(c*h*w / 8))`` uint8, eight
+    pixels a byte."""
     if not bool(((images == 0) | (images == 1)).all()):
         raise ValueError("pack_binary needs images of 0s and 1s")
     bits = images.flatten(1).to(torch.uint8)
@@ -362,7 +377,8 @@ def pack_binary(images: Tensor) -> Tensor:
 
 
 def unpack_binary(packed: Tensor, shape=(1, 28, 28)) -> Tensor:
-    """The inverse of :func:`pack_binary`: ``(n, bytes) -> (n, *shape)`` float images of 0s and 1s."""
+    """The inverse of :func:`pack_binary`: ``(n, bytes) -> (n, *shape)`` float images of
+    0s and 1s."""
     weights = torch.tensor(_BIT_WEIGHTS, dtype=torch.uint8)
     bits = (packed.unsqueeze(-1) & weights).ne(0).flatten(1)
     pixels = int(torch.tensor(shape).prod())
@@ -370,7 +386,8 @@ def unpack_binary(packed: Tensor, shape=(1, 28, 28)) -> Tensor:
 
 
 def save_sample_set(path: str | os.PathLike, images: Tensor, record: dict) -> Path:
-    """Write ``NAME_samples.pt``: binary ``images``, packed, and ``record`` (how they were drawn)."""
+    """Write ``NAME_samples.pt``: binary ``images``, packed, and ``record`` (how they
+    were drawn)."""
     file = side_path(path, "samples")
     with atomic_file(file) as temporary:
         torch.save({"packed": pack_binary(images), **record}, temporary)
@@ -378,8 +395,8 @@ def save_sample_set(path: str | os.PathLike, images: Tensor, record: dict) -> Pa
 
 
 def load_samples(path: str | os.PathLike) -> dict:
-    """What :func:`save_sample_set` wrote, with ``images`` unpacked to ``(count, 1, 28, 28)``;
-    ``path`` is the checkpoint's path without a suffix."""
+    """What :func:`save_sample_set` wrote, with ``images`` unpacked to
+    ``(count, 1, 28, 28)``; ``path`` is the checkpoint's path without a suffix."""
     file = side_path(path, "samples")
     if not file.exists():
         raise FileNotFoundError(f"no sample set at {file}; make it with `python -m vaegan train NAME --samples 1000`")
@@ -389,7 +406,8 @@ def load_samples(path: str | os.PathLike) -> dict:
 
 
 def save_bounds(file: str | os.PathLike, table: dict) -> Path:
-    """Write a bounds table (:func:`vaegan.autoencoders.bounds.bounds_table`) as JSON to ``file``."""
+    """Write a bounds table (:func:`vaegan.autoencoders.bounds.bounds_table`) as JSON to
+    ``file``."""
     file = Path(file)
     with atomic_file(file) as temporary:
         temporary.write_text(json.dumps(table, indent=2) + "\n")

@@ -105,7 +105,8 @@ def _where(root) -> str:
 
 @dataclass
 class ImageTensors(torch.utils.data.Dataset):
-    """A labelled image set held as two tensors: ``images (n, c, h, w)`` float32, ``labels (n,)``."""
+    """A labelled image set held as two tensors: ``images (n, c, h, w)`` float32,
+    ``labels (n,)``."""
 
     images: Tensor
     labels: Tensor
@@ -165,8 +166,8 @@ CHECKSUM_FILE = "checksums.sha256"
 
 @lru_cache(maxsize=8)
 def _checksums(folder: Path) -> dict[str, str]:
-    """``{relative path: sha256}`` from ``folder/checksums.sha256`` (``sha256sum``'s format), or {} when
-    the folder has none. Read once per process."""
+    """``{relative path: sha256}`` from ``folder/checksums.sha256`` (``sha256sum``'s
+    format), or {} when the folder has none. Read once per process."""
     listing = folder / CHECKSUM_FILE
     if not listing.is_file():
         return {}
@@ -180,8 +181,8 @@ def _checksums(folder: Path) -> dict[str, str]:
 
 @lru_cache(maxsize=None)
 def _verified(path: Path, size: int, modified: int, expected: str) -> bool:
-    """Whether the file's SHA-256 is ``expected``; cached per (path, size, mtime), so a process hashes
-    each file once however often it loads it."""
+    """Whether the file's SHA-256 is ``expected``; cached per (path, size, mtime), so a
+    process hashes each file once however often it loads it."""
     digest = hashlib.sha256()
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(1 << 22), b""):
@@ -190,8 +191,9 @@ def _verified(path: Path, size: int, modified: int, expected: str) -> bool:
 
 
 def verify_checksums(folder: Path, files) -> None:
-    """Check ``files`` (inside ``folder``) against ``folder/checksums.sha256`` where it lists them; a file
-    whose content differs is reported with its name and the fix. Without a checksum file nothing is checked."""
+    """Check ``files`` (inside ``folder``) against ``folder/checksums.sha256`` where it
+    lists them; a file whose content differs is reported with its name and the fix.
+    Without a checksum file nothing is checked."""
     table = _checksums(folder)
     if not table:
         return
@@ -340,10 +342,10 @@ def celeba(
     ``(3, image_size, image_size)`` tensor in [-1, 1] (resize the short side,
     centre-crop) and the label 0.
 
-    ``folder`` picks the sub-folder of the data folder (``celeba`` or
-    ``celeba_89x109`` for the offline copies).  When it is missing and the network
-    is up, the faces are fetched from the Hugging Face hub (``nielsr/CelebA-faces``)
-    and saved as JPEGs in the same layout.
+    ``folder`` picks the sub-folder of the data folder (``celeba`` or ``celeba_89x109``
+    for the offline copies).  When it is missing and the network is up, the faces are
+    fetched from the Hugging Face hub (``nielsr/CelebA-faces``) and saved as JPEGs in
+    the same layout.
     """
     if image_size <= 0:
         raise ValueError(f"image_size must be positive, got {image_size}")
@@ -381,7 +383,8 @@ CELEBA_FOLDERS = ("celeba", "celeba_89x109")
 
 
 def _face_files(root, folders: tuple[str, ...]) -> list[Path]:
-    """Every face JPEG in ``folders``, one per CelebA id (the first folder wins), sorted by id."""
+    """Every face JPEG in ``folders``, one per CelebA id (the first folder wins), sorted
+    by id."""
     chosen: dict[str, Path] = {}
     for folder in folders:
         for path in sorted((data_dir(root) / folder / "img_align_celeba").glob("*.jpg")):
@@ -423,8 +426,9 @@ def celeba_tensors(
     test_size: int = 500,
     folders: tuple[str, ...] = CELEBA_FOLDERS,
 ) -> ImageTensors:
-    """The offline CelebA faces as one in-memory tensor ``(n, 3, image_size, image_size)``
-    in [-1, 1] (``symmetric`` scale, the range of a tanh output), for fast training.
+    """The offline CelebA faces as one in-memory tensor
+    ``(n, 3, image_size, image_size)`` in [-1, 1] (``symmetric`` scale, the range of a
+    tanh output), for fast training.
 
     All JPEGs of ``folders`` are pooled (one per CelebA id) and sorted by id; the
     last ``test_size`` are the test split, the rest the training split.  Short side

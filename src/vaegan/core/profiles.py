@@ -7,9 +7,9 @@
 ``full``   A learner on a GPU: the full-size runs.
 =========  ===================================================================
 
-Chosen with the environment variable ``VAEGAN_PROFILE`` (default ``book``).
-A chapter asks for its sizes with :func:`pick`, so the three sizes sit side by
-side where the reader can see them.
+Chosen with the environment variable ``VAEGAN_PROFILE`` (default ``book``). A chapter
+asks for its sizes with :func:`pick`, so the three sizes sit side by side where the
+reader can see them.
 """
 
 from __future__ import annotations

@@ -10,9 +10,10 @@ __all__ = ["progress_bar"]
 
 
 def progress_bar(*args, **kwargs):
-    """A tqdm bar: the notebook widget in Jupyter and Colab, text at a terminal, and on the book's
-    pages (the site build) text on standard output, redrawn every few seconds: the page keeps its
-    last line, where a widget would leave an empty box and its state in the HTML."""
+    """A tqdm bar: the notebook widget in Jupyter and Colab, text at a terminal, and on
+    the book's pages (the site build) text on standard output, redrawn every few
+    seconds: the page keeps its last line, where a widget would leave an empty box and
+    its state in the HTML."""
     if book_assets() is not None:
         from tqdm.std import tqdm
 

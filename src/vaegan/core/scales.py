@@ -8,12 +8,10 @@ Data is loaded in one of three *scales*:
 * ``standard``: zero mean and unit variance over MNIST (the ARENA autoencoders).
 
 A model's output has one of those scales or is ``logits`` (a Bernoulli decoder: the
-sigmoid of
-its output is the pixel). :func:`to_unit` turns any of the four into pixels, and every
-model
-carries its own ``output_scale`` (see :class:`vaegan.core.model.BookModel`), so no
-caller needs
-to know how a model was trained to look at what it makes.
+sigmoid of its output is the pixel). :func:`to_unit` turns any of the four into pixels,
+and every model carries its own ``output_scale`` (see
+:class:`vaegan.core.model.BookModel`), so no caller needs to know how a model was
+trained to look at what it makes.
 """
 
 from __future__ import annotations
@@ -73,10 +71,9 @@ def scale_images(images_uint8: Tensor, scale: Scale) -> Tensor:
 
 
 def to_unit(images: Tensor, scale: str) -> Tensor:
-    """The inverse of :func:`scale_images`: back to pixels in [0, 1] (clamped, since
-    a decoder's output can overshoot), ready to show or to classify. ``logits`` (a
-    Bernoulli
-    decoder's output) go through a sigmoid."""
+    """The inverse of :func:`scale_images`: back to pixels in [0, 1] (clamped, since a
+    decoder's output can overshoot), ready to show or to classify. ``logits`` (a
+    Bernoulli decoder's output) go through a sigmoid."""
     if scale == "logits":
         return torch.sigmoid(images)
     if scale == "symmetric":
@@ -91,8 +88,9 @@ def to_unit(images: Tensor, scale: str) -> Tensor:
 
 
 def from_unit(pixels: Tensor, scale: str) -> Tensor:
-    """Pixels in [0, 1] in ``scale``, as :func:`scale_images` would give them (for an image that
-    was never uint8: a drawing, say); the inverse of :func:`to_unit` on [0, 1]."""
+    """Pixels in [0, 1] in ``scale``, as :func:`scale_images` would give them (for an
+    image that was never uint8: a drawing, say); the inverse of :func:`to_unit` on [0,
+    1]."""
     if scale == "symmetric":
         return pixels * 2.0 - 1.0
     if scale == "standard":
@@ -119,8 +117,7 @@ def add_pixel_noise(
     images: Tensor, noise_std: float, scale: Scale, generator: torch.Generator
 ) -> Tensor:
     """``images`` plus Gaussian noise whose standard deviation is ``noise_std`` in [0,
-       1]
-    pixel units, whatever ``scale`` the images are in (the denoising autoencoder's
+    1] pixel units, whatever ``scale`` the images are in (the denoising autoencoder's
     input).
     """
     noise = torch.randn(images.shape, generator=generator, device=images.device)

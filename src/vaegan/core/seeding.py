@@ -25,12 +25,14 @@ def seed_everything(seed: int) -> torch.Generator:
 
 
 def use_threads(default: int = 2) -> int:
-    """Give torch ``$OMP_NUM_THREADS`` threads when that is set, else ``default``; return the count.
+    """Give torch ``$OMP_NUM_THREADS`` threads when that is set, else ``default``;
+    return the count.
 
-    The chapters' numbers are made with two threads, on the two cores of the machine that builds the
-    website (a sum split over more threads rounds differently in its last bits). The environment
-    variable overrides it for a machine that runs chapters side by side: ``make test`` executes two
-    at once with one thread each, where two threads each would leave four spinning on two cores."""
+    The chapters' numbers are made with two threads, on the two cores of the machine
+    that builds the website (a sum split over more threads rounds differently in its
+    last bits). The environment variable overrides it for a machine that runs chapters
+    side by side: ``make test`` executes two at once with one thread each, where two
+    threads each would leave four spinning on two cores."""
     if not isinstance(default, int) or isinstance(default, bool) or default < 1:
         raise ValueError(f"default must be a positive int (a number of threads), got {default!r}")
     text = os.environ.get(THREADS_VARIABLE, "").strip()

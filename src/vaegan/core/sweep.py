@@ -1,11 +1,11 @@
 """A small hyperparameter sweep: every combination of a grid, each one a run of its own.
 
 Weights & Biases' sweeps are run by its server (``wandb.sweep`` registers the search,
-``wandb.agent`` asks the server for the next configuration), so they need an account and the
-network. :func:`grid_sweep` runs the same grid here, offline: one training run per
+``wandb.agent`` asks the server for the next configuration), so they need an account and
+the network. :func:`grid_sweep` runs the same grid here, offline: one training run per
 combination, all logged to one wandb group, so the results sit side by side in the wandb
-interface once the offline runs are synced (``wandb sync``). :func:`sweep_config` gives the
-grid in the form ``wandb.sweep`` takes, for the online version.
+interface once the offline runs are synced (``wandb sync``). :func:`sweep_config` gives
+the grid in the form ``wandb.sweep`` takes, for the online version.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ __all__ = ["grid", "sweep_config", "grid_sweep"]
 
 
 def grid(parameters: dict[str, list]) -> list[dict]:
-    """Every combination of ``{field: [values]}``, in order: ``{"lr": [1, 2], "b": [3]}`` ->
-    ``[{"lr": 1, "b": 3}, {"lr": 2, "b": 3}]``."""
+    """Every combination of ``{field: [values]}``, in order:
+    ``{"lr": [1, 2], "b": [3]}`` -> ``[{"lr": 1, "b": 3}, {"lr": 2, "b": 3}]``."""
     if not parameters or any(not isinstance(values, (list, tuple)) or not values for values in parameters.values()):
         raise ValueError(f"a grid maps each field to a non-empty list of values, got {parameters!r}")
     names = list(parameters)
@@ -28,7 +28,8 @@ def grid(parameters: dict[str, list]) -> list[dict]:
 
 
 def sweep_config(parameters: dict[str, list], metric: str, goal: str = "minimize") -> dict:
-    """The same grid as a W&B sweep configuration (``wandb.sweep(sweep_config(...), project=...)``)."""
+    """The same grid as a W&B sweep configuration
+    (``wandb.sweep(sweep_config(...), project=...)``)."""
     if goal not in ("minimize", "maximize"):
         raise ValueError(f"goal must be 'minimize' or 'maximize', got {goal!r}")
     grid(parameters)  # the same checks
@@ -41,13 +42,15 @@ def sweep_config(parameters: dict[str, list], metric: str, goal: str = "minimize
 
 def grid_sweep(base_args, parameters: dict[str, list], trainer_class, group: str,
                measure: Callable | None = None, quiet: bool = True) -> list[dict]:
-    """Train ``trainer_class`` once per combination of ``parameters`` (fields of ``base_args``),
-    each run logged to wandb in ``group`` (offline unless ``WANDB_MODE`` says otherwise).
+    """Train ``trainer_class`` once per combination of ``parameters`` (fields of
+    ``base_args``), each run logged to wandb in ``group`` (offline unless ``WANDB_MODE``
+    says otherwise).
 
-    Returns one row per run: the overrides, the last step's training record and, with ``measure``
-    (a function of the trained model returning a dict of numbers), what it measured; the
-    measurements are also written to the run's wandb summary. ``quiet`` silences wandb's own
-    messages (``WANDB_SILENT``) for the sweep: a page shows the table instead."""
+    Returns one row per run: the overrides, the last step's training record and, with
+    ``measure`` (a function of the trained model returning a dict of numbers), what it
+    measured; the measurements are also written to the run's wandb summary. ``quiet``
+    silences wandb's own messages (``WANDB_SILENT``) for the sweep: a page shows the
+    table instead."""
     fields = {item.name for item in dataclasses.fields(base_args)}
     unknown = sorted(set(parameters) - fields)
     if unknown:

@@ -1,9 +1,11 @@
-"""The trainer every family shares, in the ARENA course's shape, and its optional Weights & Biases logging.
+"""The trainer every family shares, in the ARENA course's shape, and its optional
+Weights & Biases logging.
 
-A trainer holds the data, the networks and the optimisers of one run, described by an argument
-dataclass (a :class:`vaegan.core.args.RunArgs`). :class:`Trainer` owns what every run has: the
-device, the seeding, the loader, the step count, ``history`` (one dict a step), ``snapshots``,
-the loop (``train``) and ``save``. A family's trainer says only
+A trainer holds the data, the networks and the optimisers of one run, described by an
+argument dataclass (a :class:`vaegan.core.args.RunArgs`). :class:`Trainer` owns what
+every run has: the device, the seeding, the loader, the step count, ``history`` (one
+dict a step), ``snapshots``, the loop (``train``) and ``save``. A family's trainer says
+only
 
 * ``build()``: make its networks and optimisers (called after seeding and loading, which
   draws no random numbers, so their initial weights depend only on the seed);
@@ -41,8 +43,9 @@ class DivergenceError(RuntimeError):
 
 
 def check_finite(loss: Tensor, step: int, network: str, hint: str = "") -> None:
-    """The one divergence rule of every trainer: a loss that is NaN or infinite stops the run at once,
-    naming the step and the network, before the optimiser writes it into the weights."""
+    """The one divergence rule of every trainer: a loss that is NaN or infinite stops
+    the run at once, naming the step and the network, before the optimiser writes it
+    into the weights."""
     if not bool(torch.isfinite(loss).all()):
         raise DivergenceError(
             f"training diverged at step {step}: the {network}'s loss is {loss.detach().flatten()[0].item()}. "
@@ -60,11 +63,11 @@ def hardware(device: torch.device) -> dict:
 
 
 def start_wandb(args):
-    """``wandb`` initialised for a run described by ``args`` (a trainer's argument dataclass),
-    or None when ``args.use_wandb`` is off.
+    """``wandb`` initialised for a run described by ``args`` (a trainer's argument
+    dataclass), or None when ``args.use_wandb`` is off.
 
-    The mode is ``offline`` unless the user set ``WANDB_MODE``: a run never hangs waiting
-    for a login or a network."""
+    The mode is ``offline`` unless the user set ``WANDB_MODE``: a run never hangs
+    waiting for a login or a network."""
     if not args.use_wandb:
         return None
     try:
@@ -149,7 +152,8 @@ class Trainer:
         return {}
 
     def networks(self) -> list[nn.Module]:
-        """The modules ``train`` puts in training mode; the last one reads the training images."""
+        """The modules ``train`` puts in training mode; the last one reads the training
+        images."""
         return [self.model]
 
     def trained(self) -> nn.Module:
@@ -169,10 +173,11 @@ class Trainer:
     # --- what every run shares -----------------------------------------------------------------
 
     def train(self) -> nn.Module:
-        """Run ``args.epochs`` epochs: one ``training_step`` a batch, a snapshot every ``log_every``
-        steps and at both ends, a tqdm bar, and wandb when asked. Returns ``trained()``, in the
-        mode it was in before (every package function that evaluates it switches to evaluation
-        mode itself, with :func:`vaegan.core.model.mode`)."""
+        """Run ``args.epochs`` epochs: one ``training_step`` a batch, a snapshot every
+        ``log_every`` steps and at both ends, a tqdm bar, and wandb when asked. Returns
+        ``trained()``, in the mode it was in before (every package function that
+        evaluates it switches to evaluation mode itself, with
+        :func:`vaegan.core.model.mode`)."""
         if self.args.epochs * len(self.loader) == 0:
             raise ValueError(
                 f"{type(self).__name__}: epochs={self.args.epochs} with {len(self.loader)} batches an epoch is zero steps; "
@@ -217,7 +222,8 @@ class Trainer:
     STATE_FORMAT = "vaegan-trainer-state/1"
 
     def _parts(self) -> dict:
-        """Everything that changes while training, by attribute: networks, optimisers, random streams."""
+        """Everything that changes while training, by attribute: networks, optimisers,
+        random streams."""
         parts = {}
         for name, value in vars(self).items():
             if isinstance(value, (nn.Module, torch.optim.Optimizer)):
@@ -228,8 +234,9 @@ class Trainer:
         return parts
 
     def state_dict(self) -> dict:
-        """The whole run so far, at an epoch boundary: load it into a trainer built with the same
-        arguments (``epochs`` may be larger) and ``train`` goes on as if it had never stopped."""
+        """The whole run so far, at an epoch boundary: load it into a trainer built with
+        the same arguments (``epochs`` may be larger) and ``train`` goes on as if it had
+        never stopped."""
         state = {"format": self.STATE_FORMAT, "trainer": type(self).__name__, "args": json.loads(json.dumps(self.args.to_dict())),
                  "step": self.step, "epoch": self.epoch, "history": self.history, "snapshots": self.snapshots,
                  "torch_rng": torch.get_rng_state(), "train_seconds": self.train_seconds, "parts": {}}
@@ -266,7 +273,8 @@ class Trainer:
         self.train_seconds = state["train_seconds"]
 
     def save_state(self, path) -> Path:
-        """Write :meth:`state_dict` to ``path`` in one step (a crash leaves the previous state whole)."""
+        """Write :meth:`state_dict` to ``path`` in one step (a crash leaves the previous
+        state whole)."""
         from vaegan.core.checkpoints import atomic_file
 
         path = Path(path)
@@ -276,8 +284,8 @@ class Trainer:
         return path
 
     def resume(self, path) -> bool:
-        """Load the state saved at ``path`` if there is one, and save there after every epoch from now on.
-        Returns whether a saved run was found."""
+        """Load the state saved at ``path`` if there is one, and save there after every
+        epoch from now on. Returns whether a saved run was found."""
         path = Path(path)
         self.state_path = path
         if not path.exists():
@@ -286,8 +294,9 @@ class Trainer:
         return True
 
     def metadata(self, metrics: dict | None = None, extra: dict | None = None) -> dict:
-        """What the checkpoint's ``.json`` records about the run: its arguments, the hardware that trained
-        it, and its training curve (every step's losses, to 4 significant digits)."""
+        """What the checkpoint's ``.json`` records about the run: its arguments, the
+        hardware that trained it, and its training curve (every step's losses, to 4
+        significant digits)."""
         # the losses: "loss", the GANs' "d_loss"/"g_loss", the autoregressive models' "nll"
         losses = sorted({key for row in self.history for key in row if key in ("loss", "nll") or key.endswith("_loss")})
         curve = {"step": [row["step"] for row in self.history]}
@@ -296,5 +305,6 @@ class Trainer:
                 "metrics": metrics or {}, "training_curve": curve, **(extra or {})}
 
     def save(self, path, metrics: dict | None = None, half: bool = False, extra: dict | None = None):
-        """Save ``trained()`` with the run's arguments, step count, ``metrics`` and any ``extra`` metadata."""
+        """Save ``trained()`` with the run's arguments, step count, ``metrics`` and any
+        ``extra`` metadata."""
         return save_checkpoint(self.trained(), path, metadata=self.metadata(metrics, extra), half=half)

@@ -1,11 +1,12 @@
 """Reading offline Weights & Biases runs back, without the server.
 
-An offline run is a folder ``offline-run-<time>-<id>`` holding ``run-<id>.wandb``: wandb's
-records (the run, every ``log`` call, the summary) in LevelDB's log format (32 KiB blocks; each
-piece of a record has a 7-byte header: checksum, length, and whether it is a whole record or
-its first, middle or last piece), after a 7-byte file header. Logged images are also written as
-PNG files under ``files/media/images``. :func:`read_offline_runs` gives, for each run, what a
-page or a test needs to know it was logged: its name and group, the logged keys, and the images.
+An offline run is a folder ``offline-run-<time>-<id>`` holding ``run-<id>.wandb``:
+wandb's records (the run, every ``log`` call, the summary) in LevelDB's log format (32
+KiB blocks; each piece of a record has a 7-byte header: checksum, length, and whether it
+is a whole record or its first, middle or last piece), after a 7-byte file header.
+Logged images are also written as PNG files under ``files/media/images``.
+:func:`read_offline_runs` gives, for each run, what a page or a test needs to know it
+was logged: its name and group, the logged keys, and the images.
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ def _key(item) -> str:
 
 
 def read_offline_runs(folder) -> list[dict]:
-    """Every offline run under ``folder`` (the ``dir`` given to wandb, or its ``wandb`` subfolder),
-    oldest first: ``{"name", "group", "started" (ns since 1970), "logged" (history keys, without wandb's own), "history_rows",
-    "summary" (numbers only), "images" (PNG paths), "path"}``."""
+    """Every offline run under ``folder`` (the ``dir`` given to wandb, or its ``wandb``
+    subfolder), oldest first:
+    ``{"name", "group", "started" (ns since 1970), "logged" (history keys, without wandb's own), "history_rows", "summary" (numbers only), "images" (PNG paths), "path"}``."""
     from wandb.proto import wandb_internal_pb2
 
     folder = Path(folder)

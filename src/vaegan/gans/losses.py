@@ -11,8 +11,8 @@ whose gradient vanishes when the discriminator confidently rejects the fakes; th
 point and a strong gradient exactly there.
 
 The Wasserstein critic instead outputs an unbounded score; WGAN-GP adds
-``weight * E (|grad_x critic(x_hat)| - 1)^2`` at random points ``x_hat`` between
-real and fake samples (Gulrajani et al., 2017).
+``weight * E (|grad_x critic(x_hat)| - 1)^2`` at random points ``x_hat`` between real
+and fake samples (Gulrajani et al., 2017).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def generator_loss(fake_logits: Tensor, kind: str = "non_saturating") -> Tensor:
 
 def critic_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
     """The Wasserstein critic's loss: ``E critic(fake) - E critic(real)`` (it maximises
-       the difference)."""
+    the difference)."""
     return fake_scores.mean() - real_scores.mean()
 
 
@@ -73,10 +73,9 @@ def gradient_penalty(
     fake: Tensor,
     generator: torch.Generator | None = None,
 ) -> Tensor:
-    """``E (|grad_x critic(x_hat)|_2 - 1)^2`` with ``x_hat = t * real + (1 - t) *
-       fake``, ``t ~ U(0, 1)``
-    per sample. ``create_graph`` keeps the penalty differentiable for the critic's
-    update.
+    """``E (|grad_x critic(x_hat)|_2 - 1)^2`` with
+    ``x_hat = t * real + (1 - t) * fake``, ``t ~ U(0, 1)`` per sample. ``create_graph``
+    keeps the penalty differentiable for the critic's update.
     """
     if real.shape != fake.shape:
         raise ValueError(

@@ -11,11 +11,11 @@
   everywhere except the generator's output and the discriminator's input.
 
 Discriminators return *logits* (no sigmoid): the losses use
-``binary_cross_entropy_with_logits``, which is exact where ``log(sigmoid(.))``
-would round to ``-inf``. ``norm`` picks the discriminator's normalisation:
-``"batch"`` (DCGAN), ``"none"`` (the WGAN-GP critic: the gradient penalty is per
-sample, and batch norm would mix samples) or ``"spectral"`` (spectral
-normalisation on every weight, no batch norm).
+``binary_cross_entropy_with_logits``, which is exact where ``log(sigmoid(.))`` would
+round to ``-inf``. ``norm`` picks the discriminator's normalisation: ``"batch"``
+(DCGAN), ``"none"`` (the WGAN-GP critic: the gradient penalty is per sample, and batch
+norm would mix samples) or ``"spectral"`` (spectral normalisation on every weight, no
+batch norm).
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ def _check_image_shape(image_shape: Sequence[int], stages: int) -> tuple[int, in
 
 class _Generator(LatentVariableModel):
     """A generator is a latent-variable model whose forward pass is the decoder:
-       ``sample_images``,
-    ``decode_images`` and ``sample_latents`` come from :class:`LatentVariableModel`."""
+    ``sample_images``, ``decode_images`` and ``sample_latents`` come from
+    :class:`LatentVariableModel`."""
 
     decode_batch_size = 500
 
@@ -73,7 +73,7 @@ class _Generator(LatentVariableModel):
 
 class MLPGenerator(_Generator):
     """``(b, latent) -> (b, c, h, w)`` pixels in [0, 1] (sigmoid output), as in the
-       seminar."""
+    seminar."""
 
     output_scale = "unit"
 
@@ -217,7 +217,7 @@ class DCGANGenerator(_Generator):
 
 class DCGANDiscriminator(BookModel):
     """``(b, c, h, w) -> (b,)`` logits: stride-2 convolutions, LeakyReLU(0.2), one
-       linear layer."""
+    linear layer."""
 
     def __init__(
         self,

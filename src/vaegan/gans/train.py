@@ -264,7 +264,7 @@ class GANTrainer(Trainer):
 
     def discriminator_step(self, real: Tensor) -> dict[str, float]:
         """One update of the discriminator (or critic) on a real batch and a fresh fake
-           one."""
+        one."""
         with torch.no_grad():
             fake = self.generator(self._latents(real.shape[0]))
         real_out, fake_out = self.discriminator(real), self.discriminator(fake)
@@ -310,9 +310,8 @@ class GANTrainer(Trainer):
         self, real: Tensor, labels: Tensor | None = None
     ) -> dict[str, float]:
         """A discriminator update on ``real`` (the labels are not used); every
-           ``critic_steps``-th call,
-        a generator update too.
-        Returns the step's numbers (the generator's are those of its latest update)."""
+        ``critic_steps``-th call, a generator update too. Returns the step's numbers
+        (the generator's are those of its latest update)."""
         self.step += 1
         if self.args.lr_schedule == "linear":
             self._decay_learning_rates()
@@ -326,8 +325,9 @@ class GANTrainer(Trainer):
         return self.args.lr, self.args.discriminator_lr or self.args.lr
 
     def _decay_learning_rates(self) -> None:
-        """Set both optimisers' rates for this step: the initial rate times the share of the run
-        still ahead, so the first step uses the full rate and the last one a rate near 0."""
+        """Set both optimisers' rates for this step: the initial rate times the share of
+        the run still ahead, so the first step uses the full rate and the last one a
+        rate near 0."""
         remaining = max(0.0, 1.0 - (self.step - 1) / (self.args.epochs * len(self.loader)))
         for optimizer, rate in zip((self.optimizer_g, self.optimizer_d), self._initial_rates()):
             for group in optimizer.param_groups:
@@ -335,8 +335,7 @@ class GANTrainer(Trainer):
 
     def log_samples(self) -> dict:
         """The fixed latent batch, decoded now (in evaluation mode: batch norm uses its
-           running
-        statistics); kept in ``snapshots`` and (optionally) logged."""
+        running statistics); kept in ``snapshots`` and (optionally) logged."""
         snapshot = {
             "step": self.step,
             "samples": self.generator.decode_images(self.fixed_latents),
@@ -374,13 +373,12 @@ class GANTrainer(Trainer):
         extra: dict | None = None,
     ):
         """Save the generator as ``path`` (and the discriminator as
-           ``path_discriminator`` when asked).
+        ``path_discriminator`` when asked).
 
         With ``timeline=k``, also ``path_timeline.pt``: the first k fixed-latent samples
-        of every
-        snapshot and every step's recorded signals, so a page can show how the run
-        trained without
-        training it (read it back with :func:`vaegan.core.checkpoints.load_timeline`).
+        of every snapshot and every step's recorded signals, so a page can show how the
+        run trained without training it (read it back with
+        :func:`vaegan.core.checkpoints.load_timeline`).
         """
         written = super().save(path, metrics, half, extra)
         if discriminator:
@@ -396,9 +394,8 @@ class GANTrainer(Trainer):
 
     def timeline(self, count: int) -> dict:
         """How this run trained, in the format of
-           :func:`vaegan.core.checkpoints.load_timeline`: the
-        steps of the snapshots, the first ``count`` fixed-latent samples of each, and
-        every step's signals.
+        :func:`vaegan.core.checkpoints.load_timeline`: the steps of the snapshots, the
+        first ``count`` fixed-latent samples of each, and every step's signals.
         """
         return {
             "steps": torch.tensor([snapshot["step"] for snapshot in self.snapshots]),

@@ -1,10 +1,8 @@
 """Walks through a GAN's code space: the great circle between two codes, decoded.
 
 A generator's codes are draws from N(0, I) in many dimensions, where nearly all the
-probability
-lies near a sphere of radius sqrt(d); the walk stays on it so that every point along the
-way
-looks like a code the generator was trained on.
+probability lies near a sphere of radius sqrt(d); the walk stays on it so that every
+point along the way looks like a code the generator was trained on.
 """
 
 from __future__ import annotations
@@ -19,10 +17,9 @@ def slerp(start: Tensor, end: Tensor, steps: int) -> Tensor:
     """``(d,), (d,) -> (steps, d)``: spherical interpolation from ``start`` to ``end``.
 
     A straight line between two N(0, I) draws in many dimensions passes through points
-    of
-    smaller norm than the prior ever produces (the midpoint's norm is about 0.71 of the
-    ends');
-    the great-circle path keeps the norm, so every point looks like a typical draw."""
+    of smaller norm than the prior ever produces (the midpoint's norm is about 0.71 of
+    the ends'); the great-circle path keeps the norm, so every point looks like a
+    typical draw."""
     if steps < 2:
         raise ValueError(f"steps must be at least 2, got {steps}")
     if start.shape != end.shape or start.dim() != 1:
@@ -50,7 +47,7 @@ def slerp_at(start: Tensor, end: Tensor, t: Tensor | float) -> Tensor:
 
 def walk(generator: nn.Module, start: Tensor, end: Tensor, steps: int = 9) -> Tensor:
     """The images along the spherical path between latents ``start`` and ``end``:
-       ``(steps, c, h, w)``."""
+    ``(steps, c, h, w)``."""
     return generator.decode_images(slerp(start, end, steps))
 
 

@@ -11,7 +11,8 @@ A judge of generated images must not, so training also shows it non-digits
 (noise of several kinds, and two different digits overlaid) and asks for a uniform
 prediction on them ("outlier exposure", Hendrycks et al., 2019).
 
-Its training (with the non-digits) is in :mod:`vaegan.judge.training`. Re-create the weights with::
+Its training (with the non-digits) is in :mod:`vaegan.judge.training`. Re-create the
+weights with::
 
     python -m vaegan train classifier --out src/vaegan/weights
 """
@@ -32,7 +33,8 @@ WEIGHTS = PRETRAINED / "classifier"
 
 
 class MNISTClassifier(BookModel):
-    """``(b, 1, 28, 28)`` pixels in [0, 1] -> ``(b, 10)`` logits; ``features`` gives the ``(b, 64)`` layer before."""
+    """``(b, 1, 28, 28)`` pixels in [0, 1] -> ``(b, 10)`` logits; ``features`` gives the
+    ``(b, 64)`` layer before."""
 
     image_shape = (1, 28, 28)
 
@@ -57,9 +59,9 @@ class MNISTClassifier(BookModel):
 
 @lru_cache(maxsize=1)
 def load_classifier() -> MNISTClassifier:
-    """The committed classifier (loaded once per process) on the CPU, frozen. It has no batch norm or
-    dropout, so its verdict is the same in either mode; :mod:`vaegan.judge.metrics` still asks for it
-    in evaluation mode."""
+    """The committed classifier (loaded once per process) on the CPU, frozen. It has no
+    batch norm or dropout, so its verdict is the same in either mode;
+    :mod:`vaegan.judge.metrics` still asks for it in evaluation mode."""
     model, _ = load_checkpoint(WEIGHTS, MNISTClassifier())
     for parameter in model.parameters():
         parameter.requires_grad_(False)

@@ -1,9 +1,10 @@
-"""The standard FID (Heusel et al. 2017), through torchmetrics, for learners who are online.
+"""The standard FID (Heusel et al. 2017), through torchmetrics, for learners who are
+online.
 
-The book's own Frechet distance (:mod:`vaegan.judge.metrics`) uses the features of a small MNIST
-classifier that ships with the package, so it works offline and is what the chapters
-assert on. Published GAN results use features of an ImageNet Inception-v3 instead; those
-weights (about 100 MB) download on first use, so this module is optional:
+The book's own Frechet distance (:mod:`vaegan.judge.metrics`) uses the features of a
+small MNIST classifier that ships with the package, so it works offline and is what the
+chapters assert on. Published GAN results use features of an ImageNet Inception-v3
+instead; those weights (about 100 MB) download on first use, so this module is optional:
 
     pip install "torchmetrics[image]"
 
@@ -33,7 +34,8 @@ def _three_channels(images: Tensor) -> Tensor:
 
 
 def inception_fid(real: Tensor, fake: Tensor, batch_size: int = 100) -> tuple[float | None, str | None]:
-    """FID between ``real`` and ``fake`` images ``(n, c, h, w)`` in [0, 1], or ``(None, why not)``."""
+    """FID between ``real`` and ``fake`` images ``(n, c, h, w)`` in [0, 1], or
+    ``(None, why not)``."""
     if importlib.util.find_spec("torchmetrics") is None or importlib.util.find_spec("torch_fidelity") is None:
         return None, 'skipped: torchmetrics with its image extra is not installed (pip install "torchmetrics[image]")'
     if not network_available(*WEIGHTS_HOST):  # the package's one check: time-bounded, and it honours VAEGAN_OFFLINE

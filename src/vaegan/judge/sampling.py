@@ -1,10 +1,12 @@
-"""Judging any generative model on its own samples, one way for the book, the command line and the tests.
+"""Judging any generative model on its own samples, one way for the book, the command
+line and the tests.
 
 Every family draws images the same way, ``model.sample_images(count, seed)`` (see
-:class:`vaegan.core.model.GenerativeModel`), so one verdict serves them all: ``samples`` images
-drawn with a fixed seed, scored by the committed MNIST classifier (confident share, class
-coverage, the class histogram) and compared with the MNIST test set in the classifier's feature
-space (the Frechet distance, effective classes). Sampling time is measured on fresh draws.
+:class:`vaegan.core.model.GenerativeModel`), so one verdict serves them all: ``samples``
+images drawn with a fixed seed, scored by the committed MNIST classifier (confident
+share, class coverage, the class histogram) and compared with the MNIST test set in the
+classifier's feature space (the Frechet distance, effective classes). Sampling time is
+measured on fresh draws.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ __all__ = ["judge_images", "evaluate_generator", "seconds_per_thousand"]
 
 
 def seconds_per_thousand(draw, count: int = 1000, repeats: int = 3) -> float:
-    """Seconds to draw 1,000 images: the best of ``repeats`` calls of ``draw(count, seed)``.
+    """Seconds to draw 1,000 images: the best of ``repeats`` calls of
+    ``draw(count, seed)``.
 
     ``draw`` is a generative model (timed through its ``sample_images``) or any sampler
     ``(count, seed) -> images``."""
@@ -33,8 +36,9 @@ def seconds_per_thousand(draw, count: int = 1000, repeats: int = 3) -> float:
 
 
 def judge_images(images: Tensor) -> dict:
-    """The classifier's verdict on MNIST-shaped images in [0, 1]: confident share, class coverage,
-    confident digits per class, effective classes and the Frechet distance to the test set."""
+    """The classifier's verdict on MNIST-shaped images in [0, 1]: confident share, class
+    coverage, confident digits per class, effective classes and the Frechet distance to
+    the test set."""
     return {
         "confident_share": metrics.confident_share(images),
         "class_coverage": metrics.class_coverage(images),
@@ -45,8 +49,9 @@ def judge_images(images: Tensor) -> dict:
 
 
 def evaluate_generator(model: nn.Module, samples: int = 1000, seed: int = 0) -> dict:
-    """:func:`judge_images` of ``samples`` draws of a generative model, plus the sampling time per
-    1,000 images. Models of other image shapes (faces) get only the sampling time."""
+    """:func:`judge_images` of ``samples`` draws of a generative model, plus the
+    sampling time per 1,000 images. Models of other image shapes (faces) get only the
+    sampling time."""
     report = {"samples": samples, "seconds_per_1000": seconds_per_thousand(model)}
     images = model.sample_images(samples, seed=seed)
     if tuple(images.shape[1:]) == (1, 28, 28):

@@ -1,10 +1,10 @@
 """Training the judge: the MNIST classifier, shown digits and non-digits.
 
-A plain classifier is confidently wrong on inputs unlike its training data, so every batch
-also shows it as many non-digits (noise of several kinds, two different digits overlaid) and
-asks for a uniform prediction on them ("outlier exposure", Hendrycks et al., 2019). The run is
-an ordinary :class:`vaegan.core.trainer.Trainer`: its step needs the labels, which the shared
-loop passes to every family.
+A plain classifier is confidently wrong on inputs unlike its training data, so every
+batch also shows it as many non-digits (noise of several kinds, two different digits
+overlaid) and asks for a uniform prediction on them ("outlier exposure", Hendrycks et
+al., 2019). The run is an ordinary :class:`vaegan.core.trainer.Trainer`: its step needs
+the labels, which the shared loop passes to every family.
 
     python -m vaegan train classifier --out src/vaegan/weights
 """
@@ -78,8 +78,8 @@ def accuracy(model: MNISTClassifier, test: data.ImageTensors | None = None) -> f
 
 
 class ClassifierTrainer(Trainer):
-    """One cross-entropy step on shifted digits, plus the outlier loss on fresh non-digits; a
-    one-cycle learning-rate schedule over the whole run."""
+    """One cross-entropy step on shifted digits, plus the outlier loss on fresh
+    non-digits; a one-cycle learning-rate schedule over the whole run."""
 
     args_class = ClassifierArgs
 
@@ -113,8 +113,8 @@ class ClassifierTrainer(Trainer):
         return "classifier"
 
     def evaluate(self, model: nn.Module) -> dict:
-        """Test accuracy, and how often the classifier is confident (probability above 0.9) on
-        fresh non-digits, on uniform noise and on real test digits."""
+        """Test accuracy, and how often the classifier is confident (probability above
+        0.9) on fresh non-digits, on uniform noise and on real test digits."""
         model = model.cpu()
         test = data.mnist(train=False)
         check = torch.Generator().manual_seed(self.args.seed + 1)
@@ -127,7 +127,8 @@ class ClassifierTrainer(Trainer):
 
 
 def train_classifier(args: ClassifierArgs = ClassifierArgs()) -> tuple[MNISTClassifier, dict]:
-    """Train from scratch; return the model and :meth:`ClassifierTrainer.evaluate`'s report."""
+    """Train from scratch; return the model and :meth:`ClassifierTrainer.evaluate`'s
+    report."""
     trainer = ClassifierTrainer(args)
     model = trainer.train()
     return model, trainer.evaluate(model)

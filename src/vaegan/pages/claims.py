@@ -1,11 +1,13 @@
-"""A page's claims about its own runs, checked in the profiles whose numbers the page was written for.
+"""A page's claims about its own runs, checked in the profiles whose numbers the page
+was written for.
 
-A chapter states what its run shows ("the VAE's samples are judged digits twice as often as the
-autoencoder's") and checks it in a hidden cell, so that the website cannot say something its run
-did not do. The thresholds in those checks were measured in the ``smoke`` and ``book`` profiles.
-In ``full`` (larger runs, usually on a GPU) the same claims should hold with more room, but
-nobody has measured that page's numbers, and a learner who switches profile must not meet an
-``AssertionError`` written for another one: there, a claim that fails prints a note instead.
+A chapter states what its run shows ("the VAE's samples are judged digits twice as often
+as the autoencoder's") and checks it in a hidden cell, so that the website cannot say
+something its run did not do. The thresholds in those checks were measured in the
+``smoke`` and ``book`` profiles. In ``full`` (larger runs, usually on a GPU) the same
+claims should hold with more room, but nobody has measured that page's numbers, and a
+learner who switches profile must not meet an ``AssertionError`` written for another
+one: there, a claim that fails prints a note instead.
 
     claim(vae_share > autoencoder_share + 0.2, "the VAE's samples are judged digits more often", vae_share)
 """
@@ -21,10 +23,11 @@ ASSERTED_PROFILES = ("smoke", "book")
 
 
 def claim(holds: bool, what: str, *evidence, profiles: tuple[str, ...] = ASSERTED_PROFILES) -> bool:
-    """Assert ``holds`` in ``profiles``; in any other profile print a note when it fails.
+    """Assert ``holds`` in ``profiles``; in any other profile print a note when it
+    fails.
 
-    ``what`` says the claim in words; ``evidence`` (the numbers it rests on) goes into the message.
-    Returns ``holds``."""
+    ``what`` says the claim in words; ``evidence`` (the numbers it rests on) goes into
+    the message. Returns ``holds``."""
     holds = bool(holds)
     if holds:
         return True

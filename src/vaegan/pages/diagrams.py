@@ -1,15 +1,20 @@
 """One architecture diagram per model family, drawn from the models themselves.
 
-Each function returns a matplotlib Figure (made with pyplot, so ``plt.show()`` shows it as the
-chapters' other figures). Shapes and counts are read from a model instance: a dummy tensor is run
-through it with forward hooks (:func:`vaegan.pages.tables.layer_table`), so a diagram cannot
-disagree with the network it describes. Every box carries its name and colour is never the only
-cue: data, networks, codes, noise and losses also differ in their words and outlines.
+Each function returns a matplotlib Figure (made with pyplot, so ``plt.show()`` shows it
+as the chapters' other figures). Shapes and counts are read from a model instance: a
+dummy tensor is run through it with forward hooks
+(:func:`vaegan.pages.tables.layer_table`), so a diagram cannot disagree with the network
+it describes. Every box carries its name and colour is never the only cue: data,
+networks, codes, noise and losses also differ in their words and outlines.
 
-* :func:`autoencoder_diagram`: image, encoder, code, decoder, reconstruction and the loss;
-* :func:`vae_diagram`: the same with mean and log sigma, the noise input and the two loss terms;
-* :func:`gan_diagram`: generator and discriminator, the two losses and what each one updates;
-* :func:`dcgan_stack_diagram`: the DCGAN layer stack, one block per stage, sized by its output;
+* :func:`autoencoder_diagram`: image, encoder, code, decoder, reconstruction and the
+  loss;
+* :func:`vae_diagram`: the same with mean and log sigma, the noise input and the two
+  loss terms;
+* :func:`gan_diagram`: generator and discriminator, the two losses and what each one
+  updates;
+* :func:`dcgan_stack_diagram`: the DCGAN layer stack, one block per stage, sized by its
+  output;
 * :func:`pixelcnn_diagram`: the masked stack and the receptive field of one pixel
   (:func:`receptive_field`), blind spot included.
 """
@@ -64,7 +69,8 @@ class _Box:
     h: float
 
     def side(self, where: str, shift: float = 0.0) -> tuple[float, float]:
-        """The middle of one side (``left``, ``right``, ``top``, ``bottom``), moved ``shift`` along it."""
+        """The middle of one side (``left``, ``right``, ``top``, ``bottom``), moved
+        ``shift`` along it."""
         return {
             "left": (self.x - self.w / 2, self.y + shift), "right": (self.x + self.w / 2, self.y + shift),
             "top": (self.x + shift, self.y + self.h / 2), "bottom": (self.x + shift, self.y - self.h / 2),
@@ -72,8 +78,8 @@ class _Box:
 
 
 class _Canvas:
-    """A figure whose one axes measures inches from the bottom-left corner, so boxes, gaps and text
-    sizes are all planned in the same unit."""
+    """A figure whose one axes measures inches from the bottom-left corner, so boxes,
+    gaps and text sizes are all planned in the same unit."""
 
     def __init__(self, height: float, width: float = WIDTH) -> None:
         import matplotlib.pyplot as plt
@@ -116,8 +122,9 @@ class _Canvas:
 
     def arrow(self, start, end, kind: str = "forward", via=(), text: str | None = None, text_at=None,
               bend: float = 0.0, **text_options) -> None:
-        """An arrow from ``start`` to ``end`` through the corners ``via``; ``kind="gradient"`` is dashed
-        vermillion. ``bend`` curves the last segment; ``text`` is written at ``text_at``."""
+        """An arrow from ``start`` to ``end`` through the corners ``via``;
+        ``kind="gradient"`` is dashed vermillion. ``bend`` curves the last segment;
+        ``text`` is written at ``text_at``."""
         from matplotlib.patches import FancyArrowPatch
 
         colour, style = (GRADIENT, "--") if kind == "gradient" else (FORWARD, "-")
@@ -142,7 +149,8 @@ _BATCH = 3  # the dummy batch: 3, so the batch axis is told apart from a "two" a
 
 @dataclass
 class _Stage:
-    """One weighted layer and the modules after it up to the next one, with the stage's output shape."""
+    """One weighted layer and the modules after it up to the next one, with the stage's
+    output shape."""
 
     layer: nn.Module
     after: list[str]
@@ -169,18 +177,21 @@ def _describe(layer: nn.Module) -> str:
 
 
 def _shape(output: tuple[int, ...]) -> tuple[tuple[int, ...], bool]:
-    """``output`` without its batch axis (the first axis of size ``_BATCH``), and whether that axis came first
-    (it does not after the VAE's split into mean and log sigma, ``(2, b, latent)``)."""
+    """``output`` without its batch axis (the first axis of size ``_BATCH``), and
+    whether that axis came first (it does not after the VAE's split into mean and log
+    sigma, ``(2, b, latent)``)."""
     axis = list(output).index(_BATCH)
     return tuple(output[:axis]) + tuple(output[axis + 1:]), axis == 0
 
 
 def _stages(network: nn.Module, example: Tensor) -> list[_Stage]:
-    """The stages of ``network(example)`` in the order they ran, from forward hooks on its leaf modules.
+    """The stages of ``network(example)`` in the order they ran, from forward hooks on
+    its leaf modules.
 
-    A stage's shape is what its last module returned, except that a flattening step does not
-    count (the shape the reader wants is the feature maps', not the long vector the next linear
-    layer reads). Leaf modules before the first weighted layer are left out."""
+    A stage's shape is what its last module returned, except that a flattening step does
+    not count (the shape the reader wants is the feature maps', not the long vector the
+    next linear layer reads). Leaf modules before the first weighted layer are left
+    out."""
     rows = layer_table(network, example)
     stages: list[_Stage] = []
     previous: tuple[int, ...] | None = None
@@ -219,7 +230,8 @@ def _size(shape) -> str:
 
 
 def _stack_box(canvas: _Canvas, x: float, y: float, w: float, title: str, stages: list[_Stage]) -> _Box:
-    """A network box: its title, then one line per stage (layers on the left, output shape on the right)."""
+    """A network box: its title, then one line per stage (layers on the left, output
+    shape on the right)."""
     line = 0.21
     h = 0.42 + line * len(stages)
     box = canvas.box(x, y, w, h, kind="network")
@@ -240,8 +252,8 @@ def _autoencoder_stages(model: nn.Module) -> tuple[list[_Stage], list[_Stage]]:
 
 
 def _reconstruction_words(model: nn.Module) -> str:
-    """The reconstruction loss that matches the decoder's output scale: binary cross-entropy on
-    logits (a Bernoulli decoder), else the mean squared error."""
+    """The reconstruction loss that matches the decoder's output scale: binary
+    cross-entropy on logits (a Bernoulli decoder), else the mean squared error."""
     if model.output_scale == "logits":
         return "$\\mathrm{BCE}(\\hat{x}, x)$"
     return "$\\mathrm{mean}\\,(\\hat{x} - x)^2$"
@@ -255,8 +267,9 @@ _NETWORK_LEFT = 0.15 + _IMAGE_W + 0.3
 
 def _encoder_decoder_rows(canvas: _Canvas, model, encoder: list[_Stage], decoder: list[_Stage],
                           encoder_right: float, top_y: float, bottom_y: float, loss_title: str):
-    """The parts both autoencoder diagrams share: input, encoder, decoder, reconstruction and the
-    reconstruction loss between input and output. Returns the ``(encoder, decoder, loss)`` boxes."""
+    """The parts both autoencoder diagrams share: input, encoder, decoder,
+    reconstruction and the reconstruction loss between input and output. Returns the
+    ``(encoder, decoder, loss)`` boxes."""
     shape = _size(model.image_shape)
     image_x = 0.15 + _IMAGE_W / 2
     network_w = encoder_right - _NETWORK_LEFT
@@ -282,10 +295,10 @@ def _row_heights(encoder: list[_Stage], decoder: list[_Stage]) -> tuple[float, f
 
 
 def autoencoder_diagram(model: Autoencoder | None = None):
-    """The autoencoder: a ``1×28×28`` image through the strided convolutions to a code of
-    ``latent_size`` numbers and back through the transposed convolutions; the loss compares the
-    reconstruction with the input. Sizes come from ``model`` (default: the package's
-    :class:`~vaegan.autoencoders.models.Autoencoder`)."""
+    """The autoencoder: a ``1×28×28`` image through the strided convolutions to a code
+    of ``latent_size`` numbers and back through the transposed convolutions; the loss
+    compares the reconstruction with the input. Sizes come from ``model`` (default: the
+    package's :class:`~vaegan.autoencoders.models.Autoencoder`)."""
     model = Autoencoder() if model is None else model
     if not isinstance(model, Autoencoder):
         raise ValueError(
@@ -314,14 +327,17 @@ def autoencoder_diagram(model: Autoencoder | None = None):
 
 
 def vae_diagram(model: Variational | None = None):
-    """The VAE: the encoder gives a mean ``mu`` and a log standard deviation ``log sigma``; the code
-    ``z = mu + sigma * epsilon`` takes its randomness from a separate noise input ``epsilon ~ N(0, I)``
-    (the reparameterisation trick), so the loss's gradient reaches the encoder through ``mu`` and
-    ``sigma``, never through ``epsilon``. The two loss terms (reconstruction, KL to ``N(0, I)``) are
-    labelled. Sizes come from ``model`` (default: the package's :class:`~vaegan.autoencoders.models.VAE`).
+    """The VAE: the encoder gives a mean ``mu`` and a log standard deviation
+    ``log sigma``; the code ``z = mu + sigma * epsilon`` takes its randomness from a
+    separate noise input ``epsilon ~ N(0, I)`` (the reparameterisation trick), so the
+    loss's gradient reaches the encoder through ``mu`` and ``sigma``, never through
+    ``epsilon``. The two loss terms (reconstruction, KL to ``N(0, I)``) are labelled.
+    Sizes come from ``model`` (default: the package's
+    :class:`~vaegan.autoencoders.models.VAE`).
 
-    The page is narrow, so the code's column runs down the right: mean and log sigma beside the
-    encoder, ``z`` under them with the noise coming in from the left, and ``z`` down to the decoder."""
+    The page is narrow, so the code's column runs down the right: mean and log sigma
+    beside the encoder, ``z`` under them with the noise coming in from the left, and
+    ``z`` down to the decoder."""
     model = VAE() if model is None else model
     if not isinstance(model, Variational):
         raise ValueError(
@@ -379,9 +395,10 @@ def vae_diagram(model: Variational | None = None):
 # --- the GAN ---------------------------------------------------------------------------------------------------------
 
 def gan_diagram():
-    """The GAN game: noise ``z ~ N(0, I)`` through the generator G to fake images; real images from
-    the data; both through the discriminator D to one logit each. D's loss labels real 1 and fake 0
-    and updates D; G's non-saturating loss ``-log D(G(z))`` labels fake 1 and updates G through D."""
+    """The GAN game: noise ``z ~ N(0, I)`` through the generator G to fake images; real
+    images from the data; both through the discriminator D to one logit each. D's loss
+    labels real 1 and fake 0 and updates D; G's non-saturating loss ``-log D(G(z))``
+    labels fake 1 and updates G through D."""
     canvas = _Canvas(4.95)
     row_top, row_mid, row_low = 3.3, 2.5, 1.7
     z = canvas.box(0.65, row_top, 1.0, 0.8, "noise\n$z \\sim \\mathcal{N}(0, I)$", kind="noise")
@@ -428,7 +445,8 @@ _TITLE_H = 0.3
 
 
 def _lines(count: int, width: float) -> list[range]:
-    """Block indices split into lines of equal length, as few as keep every column ``_COLUMN`` wide."""
+    """Block indices split into lines of equal length, as few as keep every column
+    ``_COLUMN`` wide."""
     most = max(1, int((width - 0.3) / _COLUMN + 1e-9))
     lines = -(-count // most)
     per_line = -(-count // lines)
@@ -437,10 +455,10 @@ def _lines(count: int, width: float) -> list[range]:
 
 def _stack_row(canvas: _Canvas, top: float, title: str, first: tuple[str, tuple[int, ...]], stages: list[_Stage],
                tallest: int, block_h: float = 1.3) -> float:
-    """One network as blocks below ``top``: height by spatial size, width by log2 of the channel
-    count; each block's layers above it and its output shape below. A network with more blocks
-    than fit a line goes on over more lines, an arrow leaving at the right and coming in at the
-    left. Returns how far down it reached."""
+    """One network as blocks below ``top``: height by spatial size, width by log2 of the
+    channel count; each block's layers above it and its output shape below. A network
+    with more blocks than fit a line goes on over more lines, an arrow leaving at the
+    right and coming in at the left. Returns how far down it reached."""
     blocks = [(first[0], first[1])] + [(_block_words(stage), stage.shape) for stage in stages]
     lines = _lines(len(blocks), canvas.width)
     column = (canvas.width - 0.3) / len(lines[0])
@@ -480,10 +498,11 @@ def _block_words(stage: _Stage) -> str:
 
 
 def dcgan_stack_diagram(generator: DCGANGenerator, discriminator: DCGANDiscriminator | None = None):
-    """The DCGAN's layers as blocks, one per stage (a linear or convolutional layer and what follows
-    it), each labelled with the shape ``channels×height×width`` that a dummy batch actually had
-    there. A block's height follows the maps' spatial size, its width ``log2`` of the channels.
-    The discriminator, when given, is drawn underneath, from an image down to its logit."""
+    """The DCGAN's layers as blocks, one per stage (a linear or convolutional layer and
+    what follows it), each labelled with the shape ``channels×height×width`` that a
+    dummy batch actually had there. A block's height follows the maps' spatial size, its
+    width ``log2`` of the channels. The discriminator, when given, is drawn underneath,
+    from an image down to its logit."""
     if not isinstance(generator, DCGANGenerator):
         raise ValueError(f"dcgan_stack_diagram draws a DCGANGenerator, got {type(generator).__name__}")
     if discriminator is not None and not isinstance(discriminator, DCGANDiscriminator):
@@ -512,14 +531,16 @@ def dcgan_stack_diagram(generator: DCGANGenerator, discriminator: DCGANDiscrimin
 # --- PixelCNN: the stack and the receptive field ---------------------------------------------------------------------
 
 def receptive_field(model: PixelCNN, row: int, column: int) -> Tensor:
-    """``(h, w)`` bool: the input pixels that the logit of pixel ``(row, column)`` depends on.
+    """``(h, w)`` bool: the input pixels that the logit of pixel ``(row, column)``
+    depends on.
 
-    Computed, not derived: the input gradient of that one logit is nonzero exactly where some path
-    through the network joins the two. A trained network may zero a path by chance (a ReLU that is
-    off for this input, weights that cancel), so the gradient is taken in a copy of ``model`` whose
-    weights and biases are all positive, at an input of ones: every pre-activation is then positive,
-    every ReLU passes, and no two paths can cancel. The masks are the model's own, so the field is
-    the architecture's: for a causal stack it never holds the pixel itself or any later one."""
+    Computed, not derived: the input gradient of that one logit is nonzero exactly where
+    some path through the network joins the two. A trained network may zero a path by
+    chance (a ReLU that is off for this input, weights that cancel), so the gradient is
+    taken in a copy of ``model`` whose weights and biases are all positive, at an input
+    of ones: every pre-activation is then positive, every ReLU passes, and no two paths
+    can cancel. The masks are the model's own, so the field is the architecture's: for a
+    causal stack it never holds the pixel itself or any later one."""
     if not isinstance(model, PixelCNN):
         raise ValueError(f"receptive_field takes a PixelCNN, got {type(model).__name__}")
     _, height, width = model.image_shape
@@ -544,9 +565,10 @@ _ROLE_COLOURS = ("#D55E00", "#0072B2", "#F0C24E", "#D9D9D9", "#FFFFFF")
 
 
 def _roles(field: Tensor, row: int, column: int) -> np.ndarray:
-    """``(h, w)`` indices into :data:`_ROLES`. The blind spot is the earlier pixels the field leaves
-    out between its right edge and the pixel's column, in the rows it reaches: the wedge to the
-    upper right that the masked 3×3 layers cannot fill, however many are stacked."""
+    """``(h, w)`` indices into :data:`_ROLES`. The blind spot is the earlier pixels the
+    field leaves out between its right edge and the pixel's column, in the rows it
+    reaches: the wedge to the upper right that the masked 3×3 layers cannot fill,
+    however many are stacked."""
     seen = field.numpy()
     height, width = seen.shape
     order = np.arange(height * width).reshape(height, width)
@@ -564,7 +586,8 @@ def _roles(field: Tensor, row: int, column: int) -> np.ndarray:
 
 
 def _mask_grid(canvas: _Canvas, x: float, y: float, mask: Tensor, cell: float) -> None:
-    """A kernel mask as a small grid: kept weights filled, masked ones white, the centre outlined."""
+    """A kernel mask as a small grid: kept weights filled, masked ones white, the centre
+    outlined."""
     from matplotlib.patches import Rectangle
 
     size = mask.shape[0]
@@ -580,11 +603,12 @@ def _mask_grid(canvas: _Canvas, x: float, y: float, mask: Tensor, cell: float) -
 
 
 def pixelcnn_diagram(model: PixelCNN | None = None, row: int | None = None, column: int | None = None):
-    """Two panels, one above the other. (a) The PixelCNN stack with the model's own counts: a 7×7
-    type-A masked convolution, the type-B 3×3 residual layers, the 1×1 head; each mask drawn beside
-    its layer. (b) The receptive field of output pixel ``(row, column)`` (default: the image's
-    centre), computed by :func:`receptive_field`: the pixel, the pixels it sees, the blind spot to
-    the upper right, the earlier pixels out of reach, and the later ones it must never see."""
+    """Two panels, one above the other. (a) The PixelCNN stack with the model's own
+    counts: a 7×7 type-A masked convolution, the type-B 3×3 residual layers, the 1×1
+    head; each mask drawn beside its layer. (b) The receptive field of output pixel
+    ``(row, column)`` (default: the image's centre), computed by
+    :func:`receptive_field`: the pixel, the pixels it sees, the blind spot to the upper
+    right, the earlier pixels out of reach, and the later ones it must never see."""
     model = PixelCNN() if model is None else model
     if not isinstance(model, PixelCNN):
         raise ValueError(f"pixelcnn_diagram draws a PixelCNN, got {type(model).__name__}")
@@ -606,12 +630,14 @@ def pixelcnn_diagram(model: PixelCNN | None = None, row: int | None = None, colu
 
 
 def _stack_steps(body: bool) -> list[float]:
-    """How far down each box of panel (a) is from the one above (the first: from the panel's title)."""
+    """How far down each box of panel (a) is from the one above (the first: from the
+    panel's title)."""
     return [0.55, 0.9, 1.05, 1.05, 0.95] if body else [0.55, 0.9, 1.0, 0.95]
 
 
 def _draw_stack(canvas: _Canvas, model: PixelCNN, steps: list[float], top: float) -> None:
-    """Panel (a): the stack, top to bottom, with the masks of the first layer and the body beside them."""
+    """Panel (a): the stack, top to bottom, with the masks of the first layer and the
+    body beside them."""
     first, layers, head = model.first, len(model.body), model.head
     channels = first.out_channels
     example = torch.zeros(1, *model.image_shape)
@@ -660,8 +686,8 @@ _FIELD_H = 0.45 + _FIELD_SIDE + 0.3 + 0.15  # tick labels and "column" under the
 
 def _draw_field(canvas: _Canvas, roles: np.ndarray, row: int, column: int, top: float,
                 side: float = _FIELD_SIDE) -> None:
-    """Panel (b): every pixel coloured by its role, the blind spot also hatched, the pixel starred, and a
-    legend to the right of the grid."""
+    """Panel (b): every pixel coloured by its role, the blind spot also hatched, the
+    pixel starred, and a legend to the right of the grid."""
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch, Rectangle
 

@@ -1,17 +1,19 @@
 """Explorers: interactive figures that work with or without a kernel.
 
-Every frame an explorer can show is computed in Python beforehand. The explorer is one HTML
-output with a small script (``explorer.js``, idempotent, so every explorer may carry it): native
-range sliders choose the frame, buttons choose between panels, and nothing needs a kernel or a
-widget manager. So it responds in Jupyter and Colab, and equally on the book's static pages.
+Every frame an explorer can show is computed in Python beforehand. The explorer is one
+HTML output with a small script (``explorer.js``, idempotent, so every explorer may
+carry it): native range sliders choose the frame, buttons choose between panels, and
+nothing needs a kernel or a widget manager. So it responds in Jupyter and Colab, and
+equally on the book's static pages.
 
-Where the frames live keeps the pages light. When a chapter runs inside the book's source tree (the
-site build), every frame is written once as a PNG file into the site (``book/assets/frames``,
-published as ``_static/frames``, named by its content) and the page holds only addresses: the
-browser fetches a frame when the reader moves to it. Elsewhere (Jupyter, Colab) the frames travel
-inside the output as data URLs.
+Where the frames live keeps the pages light. When a chapter runs inside the book's
+source tree (the site build), every frame is written once as a PNG file into the site
+(``book/assets/frames``, published as ``_static/frames``, named by its content) and the
+page holds only addresses: the browser fetches a frame when the reader moves to it.
+Elsewhere (Jupyter, Colab) the frames travel inside the output as data URLs.
 
-Each explorer is one function call from a chapter and returns an :class:`Explorer` to display:
+Each explorer is one function call from a chapter and returns an :class:`Explorer` to
+display:
 
 * :func:`slider_explorer`: one slider over a list of frames (training steps,
   interpolation coefficient, a sweep of beta).
@@ -19,9 +21,10 @@ Each explorer is one function call from a chapter and returns an :class:`Explore
   directions).
 * :func:`choice_explorer`: buttons that switch between whole explorers (presets).
 
-Every explorer's outer element carries the CSS class ``vaegan-explorer``; the browser test finds
-explorers by it. Every frame is an ``<img>`` whose ``alt`` says which frame it is, and every slider
-is named by its ``description`` and announces the frame's label as its value.
+Every explorer's outer element carries the CSS class ``vaegan-explorer``; the browser
+test finds explorers by it. Every frame is an ``<img>`` whose ``alt`` says which frame
+it is, and every slider is named by its ``description`` and announces the frame's label
+as its value.
 """
 
 from __future__ import annotations
@@ -57,11 +60,12 @@ RETINA = 2
 
 def to_png(frame, size: int | None = None, scale: float = 1) -> bytes:
     """PNG bytes from a matplotlib figure, a PIL image, PNG bytes, or an image
-    array/tensor shaped ``(h, w)``, ``(c, h, w)`` or ``(h, w, c)`` with values in [0, 1].
+    array/tensor shaped ``(h, w)``, ``(c, h, w)`` or ``(h, w, c)`` with values in [0,
+    1].
 
-    ``size`` enlarges small images (the longer side, nearest-neighbour, so pixels stay crisp);
-    ``scale`` draws a figure at that many times its own dpi. A figure is closed after rendering, so
-    a loop of frames leaves no figures open.
+    ``size`` enlarges small images (the longer side, nearest-neighbour, so pixels stay
+    crisp); ``scale`` draws a figure at that many times its own dpi. A figure is closed
+    after rendering, so a loop of frames leaves no figures open.
     """
     from PIL import Image
 
@@ -95,8 +99,8 @@ def to_png(frame, size: int | None = None, scale: float = 1) -> bytes:
 
 @dataclasses.dataclass(frozen=True)
 class Frame:
-    """One image an explorer can show: its PNG, its size on the page in CSS pixels, and the
-    words after the explorer's name in its text alternative."""
+    """One image an explorer can show: its PNG, its size on the page in CSS pixels, and
+    the words after the explorer's name in its text alternative."""
 
     png: bytes
     width: int
@@ -118,8 +122,8 @@ def _frame(frame, size: int | None, words: str) -> Frame:
 
 @dataclasses.dataclass
 class Panel:
-    """Sliders over a table of frames: ``shape[d]`` positions on slider ``d``, the frames in
-    row-major order (the last slider moves fastest)."""
+    """Sliders over a table of frames: ``shape[d]`` positions on slider ``d``, the
+    frames in row-major order (the last slider moves fastest)."""
 
     descriptions: list[str]
     labels: list[list[str] | None]
@@ -133,15 +137,16 @@ class Panel:
 
 def site_assets(kind: str, start: Path | None = None) -> Path | None:
     """The site's folder for files a page makes (``book/assets/KIND``, published as
-    ``_static/KIND``) when this notebook runs inside the book's source tree (the site build); None
-    elsewhere, where an explorer keeps its files inside its output."""
+    ``_static/KIND``) when this notebook runs inside the book's source tree (the site
+    build); None elsewhere, where an explorer keeps its files inside its output."""
     assets = book_assets(start)
     return None if assets is None else assets / kind
 
 
 def png_address(png: bytes, folder: Path | None) -> str:
     """Where a page finds the image ``png``: a file in the site's ``folder`` (from
-    :func:`site_assets`), named by its content and written once, or, without a folder, a data URL."""
+    :func:`site_assets`), named by its content and written once, or, without a folder, a
+    data URL."""
     if folder is None:
         return "data:image/png;base64," + base64.b64encode(png).decode()
     name = hashlib.sha256(png).hexdigest()[:20] + ".png"
@@ -154,11 +159,12 @@ def png_address(png: bytes, folder: Path | None) -> str:
 
 
 class Explorer:
-    """An explorer, shown as one HTML output: a title, buttons between named panels when there
-    are several, and each panel's sliders over its frames.
+    """An explorer, shown as one HTML output: a title, buttons between named panels when
+    there are several, and each panel's sliders over its frames.
 
-    Built by :func:`slider_explorer`, :func:`grid_explorer` and :func:`choice_explorer`; a notebook
-    displays it through ``_repr_html_``, which decides where the frames go (:func:`site_assets`)."""
+    Built by :func:`slider_explorer`, :func:`grid_explorer` and :func:`choice_explorer`;
+    a notebook displays it through ``_repr_html_``, which decides where the frames go
+    (:func:`site_assets`)."""
 
     def __init__(self, panels: dict[str, Panel], title: str | None = None, choice: str | None = None) -> None:
         if not panels:
@@ -173,7 +179,8 @@ class Explorer:
         return f"<Explorer {self.title or ''!r}: {len(self.panels)} panel(s), {self.frame_count} frames>"
 
     def alt(self, option: str, frame: Frame) -> str:
-        """A frame's text alternative: ``"<title>[, <option>]: <slider> <label>[, ...]"``."""
+        """A frame's text alternative:
+        ``"<title>[, <option>]: <slider> <label>[, ...]"``."""
         name = self.title or self.choice or "Explorer"
         return f"{name}, {option}: {frame.words}" if self.choice else f"{name}: {frame.words}"
 
@@ -181,7 +188,8 @@ class Explorer:
         return self.to_html()
 
     def to_html(self, folder: Path | None = None) -> str:
-        """The explorer's HTML and script; ``folder`` (default :func:`site_assets`) receives the frames."""
+        """The explorer's HTML and script; ``folder`` (default :func:`site_assets`)
+        receives the frames."""
         folder = site_assets("frames") if folder is None else folder
         escape = lambda text: html.escape(str(text), quote=True)  # noqa: E731
         config, parts = [], []
@@ -230,7 +238,8 @@ def slider_explorer(
     title: str | None = None,
     size: int | None = None,
 ) -> Explorer:
-    """One slider over ``frames``; ``labels`` (one per frame) replace the ``k of n`` readout."""
+    """One slider over ``frames``; ``labels`` (one per frame) replace the ``k of n``
+    readout."""
     if len(frames) == 0:
         raise ValueError("an explorer needs at least one frame")
     labels = _check_labels(labels, len(frames))
@@ -248,7 +257,8 @@ def grid_explorer(
     title: str | None = None,
     size: int | None = None,
 ) -> Explorer:
-    """Two sliders over a table ``frames[row][column]``: the first picks the row, the second the column."""
+    """Two sliders over a table ``frames[row][column]``: the first picks the row, the
+    second the column."""
     if len(frames) != len(row_labels):
         raise ValueError(f"got {len(row_labels)} row labels for {len(frames)} rows")
     if len(frames) == 0:
@@ -265,7 +275,8 @@ def grid_explorer(
 
 
 def choice_explorer(options: dict, description: str = "preset", title: str | None = None) -> Explorer:
-    """Buttons that switch between whole explorers, one per option (each a single panel)."""
+    """Buttons that switch between whole explorers, one per option (each a single
+    panel)."""
     if not options:
         raise ValueError("choice_explorer needs at least one option")
     panels = {}
@@ -277,8 +288,9 @@ def choice_explorer(options: dict, description: str = "preset", title: str | Non
 
 
 def latent_walk_explorer(generator, seed: int, pairs: int, size: int | None = None, title: str | None = None, steps: int = 9):
-    """Buttons for ``pairs`` walks between two random codes of ``generator`` (drawn with ``seed``),
-    each a slider over ``steps`` images along the great circle between them."""
+    """Buttons for ``pairs`` walks between two random codes of ``generator`` (drawn with
+    ``seed``), each a slider over ``steps`` images along the great circle between
+    them."""
     import torch
 
     codes = generator.sample_latents(2 * pairs, torch.Generator().manual_seed(seed))

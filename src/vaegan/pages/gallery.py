@@ -1,9 +1,11 @@
-"""The introduction's gallery: what the reader will build, drawn from the committed models.
+"""The introduction's gallery: what the reader will build, drawn from the committed
+models.
 
-Every image is generated at build time by a checkpoint in ``vaegan/weights`` (or, for the
-autoregressive models, taken from the sample set stored beside it, which took minutes to draw),
-with fixed seeds, so the gallery changes exactly when a committed model does. The site build
-calls :func:`write_gallery` (``book/_ext/vaegan_site.py``); nothing here trains or reads data.
+Every image is generated at build time by a checkpoint in ``vaegan/weights`` (or, for
+the autoregressive models, taken from the sample set stored beside it, which took
+minutes to draw), with fixed seeds, so the gallery changes exactly when a committed
+model does. The site build calls :func:`write_gallery` (``book/_ext/vaegan_site.py``);
+nothing here trains or reads data.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def _images(name: str, count: int, folder: Path):
 
 
 def gallery_figure(folder: Path = PRETRAINED):
-    """One figure with a row of samples from each model in :data:`GALLERY`, titled with its chapter."""
+    """One figure with a row of samples from each model in :data:`GALLERY`, titled with
+    its chapter."""
     from vaegan.pages.plotting import Grid, image_panels
 
     panels = [
@@ -48,7 +51,8 @@ def gallery_figure(folder: Path = PRETRAINED):
 
 
 def write_gallery(path: str | os.PathLike, folder: Path = PRETRAINED) -> Path:
-    """Render :func:`gallery_figure` to the PNG ``path`` at twice its page size, in one atomic step."""
+    """Render :func:`gallery_figure` to the PNG ``path`` at twice its page size, in one
+    atomic step."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)

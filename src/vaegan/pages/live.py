@@ -2,23 +2,28 @@
 
 Where the network runs depends on where the explorer is shown:
 
-* **on the website** it is exported with ``torch.onnx`` when the page is built and run by
-  onnxruntime-web (vendored from npm into the site, WebAssembly, one thread), which the page
-  fetches only when the reader scrolls to the explorer. The explorer is one HTML output with its
-  script (``live_explorer.js``): no kernel, no widget manager;
-* **in a notebook** (Jupyter, Colab, VS Code) it is a widget (:mod:`vaegan.pages.live_widget`)
-  with the same HTML and script, whose network runs in the kernel, in PyTorch;
-* **elsewhere** (a browser without WebAssembly, a notebook viewed without a kernel) the same
-  explorer answers from frames precomputed when the output was made.
+* **on the website** it is exported with ``torch.onnx`` when the page is built and run
+  by onnxruntime-web (vendored from npm into the site, WebAssembly, one thread), which
+  the page fetches only when the reader scrolls to the explorer. The explorer is one
+  HTML output with its script (``live_explorer.js``): no kernel, no widget manager;
+* **in a notebook** (Jupyter, Colab, VS Code) it is a widget
+  (:mod:`vaegan.pages.live_widget`) with the same HTML and script, whose network runs in
+  the kernel, in PyTorch;
+* **elsewhere** (a browser without WebAssembly, a notebook viewed without a kernel) the
+  same explorer answers from frames precomputed when the output was made.
 
-* :func:`export_onnx`: a module to an ``.onnx`` file, checked against PyTorch on the way;
-* :func:`latent_plane_explorer`: drag a point over a plane of a decoder's code space and watch
-  the decoded image follow;
-* :func:`generator_plane_explorer`: the same over a random plane of a generator's code space;
-* :func:`latent_walk_explorer`: slide along the great circle between two codes of a generator;
-* :func:`completion_explorer`: a PixelCNN completes the top rows of a digit, pixel by pixel;
-* :func:`draw_digit_explorer`: draw a digit and see a VAE's posterior for it (mean and spread),
-  its reconstruction and decoded posterior samples.
+* :func:`export_onnx`: a module to an ``.onnx`` file, checked against PyTorch on the
+  way;
+* :func:`latent_plane_explorer`: drag a point over a plane of a decoder's code space and
+  watch the decoded image follow;
+* :func:`generator_plane_explorer`: the same over a random plane of a generator's code
+  space;
+* :func:`latent_walk_explorer`: slide along the great circle between two codes of a
+  generator;
+* :func:`completion_explorer`: a PixelCNN completes the top rows of a digit, pixel by
+  pixel;
+* :func:`draw_digit_explorer`: draw a digit and see a VAE's posterior for it (mean and
+  spread), its reconstruction and decoded posterior samples.
 """
 
 from __future__ import annotations
@@ -46,8 +51,9 @@ SCRIPT = Path(__file__).with_name("live_explorer.js")  # the explorers' one scri
 
 
 class DecodeToPixels(nn.Module):
-    """``(b, latent) -> (b, c, h, w)`` pixels in [0, 1]: a decoder and its model's ``to_pixels``,
-    as one module to export (the page shows pixels, whatever scale the model trains on)."""
+    """``(b, latent) -> (b, c, h, w)`` pixels in [0, 1]: a decoder and its model's
+    ``to_pixels``, as one module to export (the page shows pixels, whatever scale the
+    model trains on)."""
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
@@ -61,19 +67,21 @@ class DecodeToPixels(nn.Module):
 
 
 def _rounded(pixels: Tensor) -> list:
-    """PyTorch's pixels for the page's self-check, to 6 decimals: exact to 5e-7, far inside the
-    test's 1e-4, in a third of the bytes of a float's every digit."""
+    """PyTorch's pixels for the page's self-check, to 6 decimals: exact to 5e-7, far
+    inside the test's 1e-4, in a third of the bytes of a float's every digit."""
     return torch.round(pixels.double(), decimals=6).tolist()  # in float64, so each prints short
 
 
 def _images_folder(folder: Path | None) -> Path | None:
-    """Where a live explorer's images go: the site's ``frames`` beside its ``live`` folder (as
-    ``_static/live`` and ``_static/frames``); None (data URLs in the output) without a folder."""
+    """Where a live explorer's images go: the site's ``frames`` beside its ``live``
+    folder (as ``_static/live`` and ``_static/frames``); None (data URLs in the output)
+    without a folder."""
     return None if folder is None else Path(folder).parent / "frames"
 
 
 def _preset_labels(labels: list[str] | None, count: int) -> list[str]:
-    """The presets' button labels (``digit 1``, ``digit 2``, ... unless given), one per preset."""
+    """The presets' button labels (``digit 1``, ``digit 2``, ... unless given), one per
+    preset."""
     labels = labels if labels is not None else [f"digit {index + 1}" for index in range(count)]
     if len(labels) != count:
         raise ValueError(f"got {len(labels)} labels for {count} presets")
@@ -81,8 +89,8 @@ def _preset_labels(labels: list[str] | None, count: int) -> list[str]:
 
 
 def _in_kernel() -> bool:
-    """Whether this runs in a notebook's kernel (Jupyter, Colab, VS Code), where a widget can run
-    the network in PyTorch; not in a plain Python process."""
+    """Whether this runs in a notebook's kernel (Jupyter, Colab, VS Code), where a
+    widget can run the network in PyTorch; not in a plain Python process."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -92,20 +100,23 @@ def _in_kernel() -> bool:
 
 
 def _where(folder: Path | None) -> str:
-    """Where an explorer's network runs: ``browser`` on the website (onnxruntime-web, the network
-    exported into ``folder``), ``kernel`` in a notebook (:mod:`vaegan.pages.live_widget`), or
-    ``frames`` (none: a plain Python process, which only writes the HTML)."""
+    """Where an explorer's network runs: ``browser`` on the website (onnxruntime-web,
+    the network exported into ``folder``), ``kernel`` in a notebook
+    (:mod:`vaegan.pages.live_widget`), or ``frames`` (none: a plain Python process,
+    which only writes the HTML)."""
     return "browser" if folder is not None else "kernel" if _in_kernel() else "frames"
 
 
 def _live_text(where: str, text: str) -> str:
-    """The status line of a live explorer: ``text`` says what happens "live in your browser"."""
+    """The status line of a live explorer: ``text`` says what happens "live in your
+    browser"."""
     return text.replace("in your browser", "in this notebook's kernel (PyTorch)") if where == "kernel" else text
 
 
 def _output(markup: str, where: str, network: nn.Module, inputs: list[str], outputs: list[str]):
-    """The explorer ``markup`` with its script (an IPython ``HTML``) or, in a kernel, the widget
-    that runs ``network`` there (its HTML, with frames, for renderers without widgets)."""
+    """The explorer ``markup`` with its script (an IPython ``HTML``) or, in a kernel,
+    the widget that runs ``network`` there (its HTML, with frames, for renderers without
+    widgets)."""
     from IPython.display import HTML
 
     script = SCRIPT.read_text()
@@ -117,26 +128,28 @@ def _output(markup: str, where: str, network: nn.Module, inputs: list[str], outp
 
 
 def standalone(markup: str, script: str) -> str:
-    """An explorer's ``markup`` with its ``script`` (:data:`SCRIPT`'s text), as one HTML output:
-    the website's explorer, or a widget's for renderers without widgets."""
+    """An explorer's ``markup`` with its ``script`` (:data:`SCRIPT`'s text), as one HTML
+    output: the website's explorer, or a widget's for renderers without widgets."""
     return f"{markup}<script>{script}</script>"
 
 
 def site_folder(start: Path | None = None) -> Path | None:
-    """The site's folder for exported networks (``book/assets/live``, published as ``_static/live``)
-    when this notebook runs inside the book's source tree (the site build); None elsewhere, where
-    the explorers use their frames."""
+    """The site's folder for exported networks (``book/assets/live``, published as
+    ``_static/live``) when this notebook runs inside the book's source tree (the site
+    build); None elsewhere, where the explorers use their frames."""
     return site_assets("live", start)
 
 
 def export_onnx(module: nn.Module, example, path, input_name="input", output_name="output",
                 free_axes: dict[int, str] | None = None) -> Path:
-    """Export ``module`` (in evaluation mode) to the ONNX file ``path`` with a free batch size, and
-    check that onnx reads it back; written in one atomic step. Returns the path.
+    """Export ``module`` (in evaluation mode) to the ONNX file ``path`` with a free
+    batch size, and check that onnx reads it back; written in one atomic step. Returns
+    the path.
 
-    ``example`` is one tensor or a tuple of them, and ``input_name`` and ``output_name`` a name or
-    a list of names, one per input and per output. ``free_axes`` names the axes of every input and
-    output left free besides the batch (``{2: "rows"}``: any number of rows)."""
+    ``example`` is one tensor or a tuple of them, and ``input_name`` and ``output_name``
+    a name or a list of names, one per input and per output. ``free_axes`` names the
+    axes of every input and output left free besides the batch (``{2: "rows"}``: any
+    number of rows)."""
     try:
         import onnx
     except ImportError as error:
@@ -178,14 +191,15 @@ def latent_plane_explorer(
     description: str = "",
 ):
     """An explorer over the plane ``origin + u * directions[0] + v * directions[1]``,
-    ``u, v`` in ``[-extent, extent]``, of ``model``'s code space: the reader drags a point over
-    ``background`` (a matplotlib figure of the same square, for example encoded test digits) and
-    the decoded image follows, decoded live in the browser.
+    ``u, v`` in ``[-extent, extent]``, of ``model``'s code space: the reader drags a
+    point over ``background`` (a matplotlib figure of the same square, for example
+    encoded test digits) and the decoded image follows, decoded live in the browser.
 
-    ``folder`` (default :func:`site_folder`) receives ``name.onnx``, and its sibling ``frames`` the
-    images; without one the explorer uses its ``steps x steps`` frames, inside the output. ``checks`` fixed codes and PyTorch's pixels for them are stored
-    in the page, so a test can compare the browser's decode with PyTorch's. Returns an IPython
-    ``HTML`` object."""
+    ``folder`` (default :func:`site_folder`) receives ``name.onnx``, and its sibling
+    ``frames`` the images; without one the explorer uses its ``steps x steps`` frames,
+    inside the output. ``checks`` fixed codes and PyTorch's pixels for them are stored
+    in the page, so a test can compare the browser's decode with PyTorch's. Returns an
+    IPython ``HTML`` object."""
     if origin.ndim != 1 or directions.ndim != 2 or directions.shape != (2, origin.shape[0]):
         raise ValueError(f"origin must be (latent,) and directions (2, latent), got {tuple(origin.shape)} and "
                          f"{tuple(directions.shape)}")
@@ -250,9 +264,9 @@ def _latent_plane(name, decoder, origin, directions, background, extent, steps, 
 def generator_plane_explorer(name: str, generator: nn.Module, seed: int, extent: float = 3.0, steps: int = 9,
                              size: float = 3.4, folder: Path | None = None, description: str = ""):
     """A :func:`latent_plane_explorer` over a random plane of a generator's code space
-    (:func:`vaegan.gans.walks.random_plane` with ``seed``), on a background of the plane's own
-    images, faded, on a ``steps x steps`` grid, so that the reader sees where things are; grey or
-    colour. ``size`` is the background's width in inches."""
+    (:func:`vaegan.gans.walks.random_plane` with ``seed``), on a background of the
+    plane's own images, faded, on a ``steps x steps`` grid, so that the reader sees
+    where things are; grey or colour. ``size`` is the background's width in inches."""
     import matplotlib.pyplot as plt
 
     from vaegan.gans.walks import random_plane
@@ -275,9 +289,10 @@ def generator_plane_explorer(name: str, generator: nn.Module, seed: int, extent:
 
 class EncodeToPixels(nn.Module):
     """A VAE's encoder and decoder as one module to export, for the drawing explorer:
-    ``(b, c, h, w)`` pixels in [0, 1] and noise ``(b, k, latent)`` give the posterior's mean and
-    spread (standard deviations), each ``(b, latent)``, the decoded mean ``(b, c, h, w)`` and
-    ``k`` decoded posterior samples ``(b, k, c, h, w)``, as pixels in [0, 1]."""
+    ``(b, c, h, w)`` pixels in [0, 1] and noise ``(b, k, latent)`` give the posterior's
+    mean and spread (standard deviations), each ``(b, latent)``, the decoded mean
+    ``(b, c, h, w)`` and ``k`` decoded posterior samples ``(b, k, c, h, w)``, as pixels
+    in [0, 1]."""
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
@@ -309,17 +324,18 @@ def draw_digit_explorer(
     folder: Path | None = None,
     description: str = "",
 ):
-    """Draw a digit and watch a VAE read it: the reader draws on a canvas (mouse, pen or finger),
-    the drawing is scaled and centred as MNIST's digits are, and the page shows what the encoder
-    makes of it (the posterior's mean and spread in every code dimension, against the prior's
-    N(0, 1)), its reconstruction (the decoded mean) and ``samples`` decoded posterior samples,
-    all computed in the browser.
+    """Draw a digit and watch a VAE read it: the reader draws on a canvas (mouse, pen or
+    finger), the drawing is scaled and centred as MNIST's digits are, and the page shows
+    what the encoder makes of it (the posterior's mean and spread in every code
+    dimension, against the prior's N(0, 1)), its reconstruction (the decoded mean) and
+    ``samples`` decoded posterior samples, all computed in the browser.
 
-    ``presets`` ``(n, 1, h, w)`` pixels in [0, 1] (test digits) are buttons that load a digit into
-    the canvas; without a runtime (a notebook outside the website) they are all the explorer
-    shows, from outputs precomputed here. The first preset, with fixed noise, and PyTorch's
-    outputs for it are stored in the page, so a test can compare the browser's with them.
-    ``folder`` as for :func:`latent_plane_explorer`. Returns an IPython ``HTML`` object."""
+    ``presets`` ``(n, 1, h, w)`` pixels in [0, 1] (test digits) are buttons that load a
+    digit into the canvas; without a runtime (a notebook outside the website) they are
+    all the explorer shows, from outputs precomputed here. The first preset, with fixed
+    noise, and PyTorch's outputs for it are stored in the page, so a test can compare
+    the browser's with them. ``folder`` as for :func:`latent_plane_explorer`. Returns an
+    IPython ``HTML`` object."""
     if presets.ndim != 4 or presets.shape[0] < 1 or presets.shape[1] != 1:
         raise ValueError(f"presets must be (n, 1, h, w) grey pixels, got {tuple(presets.shape)}")
     if not 1 <= samples <= 8:
@@ -399,11 +415,13 @@ def latent_walk_explorer(
     folder: Path | None = None,
     description: str = "",
 ):
-    """Walk continuously along the great circle between two codes of ``generator`` (``pairs``
-    pairs drawn with ``seed``, as :func:`vaegan.pages.explorers.latent_walk_explorer` draws them):
-    a slider sets the position, and the generator runs in the browser at every position. Grey or
-    colour images, shown ``display`` CSS pixels wide. Without a runtime the explorer shows
-    ``steps`` precomputed frames a walk. ``folder`` as for :func:`latent_plane_explorer`."""
+    """Walk continuously along the great circle between two codes of ``generator``
+    (``pairs`` pairs drawn with ``seed``, as
+    :func:`vaegan.pages.explorers.latent_walk_explorer` draws them): a slider sets the
+    position, and the generator runs in the browser at every position. Grey or colour
+    images, shown ``display`` CSS pixels wide. Without a runtime the explorer shows
+    ``steps`` precomputed frames a walk. ``folder`` as for
+    :func:`latent_plane_explorer`."""
     if pairs < 1 or steps < 2:
         raise ValueError(f"need pairs >= 1 and steps >= 2, got {pairs} and {steps}")
     decoder = DecodeToPixels(generator)
@@ -454,10 +472,10 @@ def _latent_walk(name, decoder, generator, seed, pairs, steps, display, folder, 
 
 
 class PixelProbabilities(nn.Module):
-    """A PixelCNN as one module to export for the completion explorer: ``(b, 1, h, w)`` binary
-    pixels -> ``(b, 1, h, w)``, each pixel's probability of being on given the pixels before it
-    in raster order (the masked convolutions never see a pixel's own value or any after it, so
-    pixels not drawn yet may hold anything)."""
+    """A PixelCNN as one module to export for the completion explorer: ``(b, 1, h, w)``
+    binary pixels -> ``(b, 1, h, w)``, each pixel's probability of being on given the
+    pixels before it in raster order (the masked convolutions never see a pixel's own
+    value or any after it, so pixels not drawn yet may hold anything)."""
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
@@ -481,14 +499,16 @@ def completion_explorer(
     folder: Path | None = None,
     description: str = "",
 ):
-    """Complete a digit in the browser: the reader picks a test digit's top ``given_rows`` rows
-    (or draws them), and a PixelCNN samples the rest, one forward pass per pixel in raster order,
-    ``completions`` times at once, showing its progress row by row.
+    """Complete a digit in the browser: the reader picks a test digit's top
+    ``given_rows`` rows (or draws them), and a PixelCNN samples the rest, one forward
+    pass per pixel in raster order, ``completions`` times at once, showing its progress
+    row by row.
 
-    ``presets`` ``(n, 1, h, w)`` binary test digits. Without a runtime (a notebook outside the
-    website) the explorer shows completions of the presets precomputed here. PyTorch's
-    probabilities for the first preset are stored in the page for a test to compare with.
-    ``folder`` as for :func:`latent_plane_explorer`. Returns an IPython ``HTML`` object."""
+    ``presets`` ``(n, 1, h, w)`` binary test digits. Without a runtime (a notebook
+    outside the website) the explorer shows completions of the presets precomputed here.
+    PyTorch's probabilities for the first preset are stored in the page for a test to
+    compare with. ``folder`` as for :func:`latent_plane_explorer`. Returns an IPython
+    ``HTML`` object."""
     if presets.ndim != 4 or presets.shape[1] != 1 or len(presets) < 1:
         raise ValueError(f"presets must be (n, 1, h, w) binary digits, got {tuple(presets.shape)}")
     if not bool(((presets == 0) | (presets == 1)).all()):

@@ -1,16 +1,21 @@
-"""The live explorers in a notebook: the website's explorer, with its network run by the kernel.
+"""The live explorers in a notebook: the website's explorer, with its network run by the
+kernel.
 
-On the website an explorer's script (``live_explorer.js``) runs its network with onnxruntime-web.
-A notebook (Jupyter, Colab, VS Code) has no copy of that runtime, but it has a kernel holding the
-model already: there :class:`LiveWidget` (an anywidget) shows the same HTML, runs the same script,
-and hands it a session whose ``run`` sends the inputs to the kernel, where the network runs in
-PyTorch, and resolves with its outputs. One message each way, the tensors as float32 buffers:
+On the website an explorer's script (``live_explorer.js``) runs its network with
+onnxruntime-web. A notebook (Jupyter, Colab, VS Code) has no copy of that runtime, but
+it has a kernel holding the model already: there :class:`LiveWidget` (an anywidget)
+shows the same HTML, runs the same script, and hands it a session whose ``run`` sends
+the inputs to the kernel, where the network runs in PyTorch, and resolves with its
+outputs. One message each way, the tensors as float32 buffers:
 
-* front-end to kernel: ``{"id", "names", "dims"}`` and one buffer per input, in ``names`` order;
-* kernel to front-end: ``{"id", "names", "dims"}`` and one buffer per output, or ``{"id", "error"}``.
+* front-end to kernel: ``{"id", "names", "dims"}`` and one buffer per input, in
+  ``names`` order;
+* kernel to front-end: ``{"id", "names", "dims"}`` and one buffer per output, or
+  ``{"id", "error"}``.
 
-Where no widget can show (a notebook rendered without a kernel: GitHub, nbviewer), its output
-carries the explorer's HTML with the precomputed frames as well, so it degrades to those.
+Where no widget can show (a notebook rendered without a kernel: GitHub, nbviewer), its
+output carries the explorer's HTML with the precomputed frames as well, so it degrades
+to those.
 """
 
 from __future__ import annotations
@@ -33,11 +38,12 @@ STYLES = Path(__file__).with_name("assets") / "live_explorer.css"
 
 
 class KernelNetwork:
-    """``module`` answering the explorer's ``run`` requests: float32 inputs named ``inputs`` (in
-    the order ``module.forward`` takes them) give float32 outputs named ``outputs``. The module
-    runs in evaluation mode and gets its own mode back after every request, so a model trained
-    further in the notebook is not left in the wrong mode. One request at a time: a kernel serves
-    them in turn anyway, and two at once would race on that mode (batch norm in training mode)."""
+    """``module`` answering the explorer's ``run`` requests: float32 inputs named
+    ``inputs`` (in the order ``module.forward`` takes them) give float32 outputs named
+    ``outputs``. The module runs in evaluation mode and gets its own mode back after
+    every request, so a model trained further in the notebook is not left in the wrong
+    mode. One request at a time: a kernel serves them in turn anyway, and two at once
+    would race on that mode (batch norm in training mode)."""
 
     def __init__(self, module: nn.Module, inputs: list[str], outputs: list[str]) -> None:
         self.module, self.inputs, self.outputs = module, list(inputs), list(outputs)
@@ -64,8 +70,8 @@ class KernelNetwork:
                 [result.detach().float().contiguous().numpy().tobytes() for result in results])
 
     def answer(self, content: dict, buffers: list) -> tuple[dict, list[bytes]]:
-        """The reply to one request: the outputs, or the error that stopped them (the explorer
-        shows it and falls back to its frames; the kernel keeps running)."""
+        """The reply to one request: the outputs, or the error that stopped them (the
+        explorer shows it and falls back to its frames; the kernel keeps running)."""
         request = content.get("id")
         try:
             dims, outputs = self.run(content["names"], content["dims"], buffers)
@@ -75,10 +81,11 @@ class KernelNetwork:
 
 
 class LiveWidget(anywidget.AnyWidget):
-    """A live explorer in a notebook: ``markup`` (the explorer's HTML, as on the website, without
-    its script) decoded by ``network`` in the kernel, with the explorers' ``script``
-    (``vaegan.pages.live.SCRIPT``). ``fallback`` is the HTML a renderer without widgets shows
-    instead (the markup with its script, on its frames). ``answered`` counts the requests served."""
+    """A live explorer in a notebook: ``markup`` (the explorer's HTML, as on the
+    website, without its script) decoded by ``network`` in the kernel, with the
+    explorers' ``script`` (``vaegan.pages.live.SCRIPT``). ``fallback`` is the HTML a
+    renderer without widgets shows instead (the markup with its script, on its frames).
+    ``answered`` counts the requests served."""
 
     _esm = Path(__file__).with_name("live_widget.js")
     _css = STYLES

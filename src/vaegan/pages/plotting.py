@@ -1,10 +1,12 @@
-"""The few figure helpers every chapter needs: image grids, coloured scatters, training signals.
+"""The few figure helpers every chapter needs: image grids, coloured scatters, training
+signals.
 
-Sizes are set in pixels of the page, not left to matplotlib's defaults. :func:`use_book_style`
-renders every figure at twice its page size (sharp on high-density screens), and image grids are
-laid out so that each digit shows at least twice its 28 pixels and each face at least its native
-64 (:func:`display_scale`); :func:`image_panels` puts several grids (and plots) in one figure,
-side by side while they fit the page's text column and stacked when they do not.
+Sizes are set in pixels of the page, not left to matplotlib's defaults.
+:func:`use_book_style` renders every figure at twice its page size (sharp on
+high-density screens), and image grids are laid out so that each digit shows at least
+twice its 28 pixels and each face at least its native 64 (:func:`display_scale`);
+:func:`image_panels` puts several grids (and plots) in one figure, side by side while
+they fit the page's text column and stacked when they do not.
 """
 
 from __future__ import annotations
@@ -31,10 +33,10 @@ PANEL_PADDING = 1  # image pixels between the images of an image_panels grid (2 
 
 
 def use_book_style() -> None:
-    """Render the notebook's figures as the book's pages show them: PNGs at twice the page size
-    ("retina": the page scales them back, so lines and pixels stay sharp on high-density screens),
-    FIGURE_DPI pixels to the inch, and text no smaller than 9 points. Outside IPython only the
-    sizes are set."""
+    """Render the notebook's figures as the book's pages show them: PNGs at twice the
+    page size ("retina": the page scales them back, so lines and pixels stay sharp on
+    high-density screens), FIGURE_DPI pixels to the inch, and text no smaller than 9
+    points. Outside IPython only the sizes are set."""
     import matplotlib
 
     matplotlib.rcParams.update({
@@ -52,18 +54,19 @@ def use_book_style() -> None:
 
 
 def display_scale(image_size: int) -> int:
-    """How many page pixels each image pixel gets: 2 for digits and other small images (up to 32
-    pixels a side), 1 for faces and larger images."""
+    """How many page pixels each image pixel gets: 2 for digits and other small images
+    (up to 32 pixels a side), 1 for faces and larger images."""
     if image_size < 1:
         raise ValueError(f"image_size must be at least 1 pixel, got {image_size}")
     return 2 if image_size <= 32 else 1
 
 
 def image_grid(images: Tensor, nrow: int = 10, padding: int = 2, pad_value: float = 1.0) -> np.ndarray:
-    """``(n, c, h, w)`` pixels in [0, 1] -> one ``(H, W, c)`` array, ``nrow`` images per row.
+    """``(n, c, h, w)`` pixels in [0, 1] -> one ``(H, W, c)`` array, ``nrow`` images per
+    row.
 
-    A ``(rows, columns, c, h, w)`` tensor (what :func:`vaegan.autoencoders.latent.latent_grid` returns)
-    keeps its layout."""
+    A ``(rows, columns, c, h, w)`` tensor (what
+    :func:`vaegan.autoencoders.latent.latent_grid` returns) keeps its layout."""
     from torchvision.utils import make_grid
 
     if images.ndim == 5:
@@ -77,9 +80,9 @@ def image_grid(images: Tensor, nrow: int = 10, padding: int = 2, pad_value: floa
 
 def show_images(images: Tensor, nrow: int = 10, ax=None, title: str | None = None,
                 row_labels: Sequence[str] | None = None, **kwargs):
-    """Draw :func:`image_grid` on ``ax``; without ``ax``, in a new figure sized so each image shows
-    at :func:`display_scale` times its size (see :func:`image_panels`). ``row_labels`` name the
-    grid's rows, written to their left. Return the axes."""
+    """Draw :func:`image_grid` on ``ax``; without ``ax``, in a new figure sized so each
+    image shows at :func:`display_scale` times its size (see :func:`image_panels`).
+    ``row_labels`` name the grid's rows, written to their left. Return the axes."""
     if ax is None:
         _, (ax,) = image_panels([Grid(images, nrow, title, row_labels=row_labels, **kwargs)])  # PANEL_PADDING
         return ax
@@ -104,13 +107,15 @@ def _draw_grid(ax, grid: np.ndarray, title: str | None, row_labels=None, image_h
 
 
 def _label_width(row_labels) -> float:
-    """Page pixels to keep left of a grid for its row labels (9-point text, about 6 pixels a character)."""
+    """Page pixels to keep left of a grid for its row labels (9-point text, about 6
+    pixels a character)."""
     return 12 + 6.2 * max(len(label) for label in row_labels) if row_labels else 0.0
 
 
 @dataclass
 class Grid:
-    """One image grid of :func:`image_panels`: ``images`` as :func:`image_grid` takes them."""
+    """One image grid of :func:`image_panels`: ``images`` as :func:`image_grid` takes
+    them."""
 
     images: Tensor
     nrow: int = 10
@@ -137,20 +142,21 @@ class Grid:
 
 @dataclass
 class Plot:
-    """A panel of :func:`image_panels` for an ordinary plot, ``width`` x ``height`` page pixels
-    including room for its labels; the caller draws on the axes returned."""
+    """A panel of :func:`image_panels` for an ordinary plot, ``width`` x ``height`` page
+    pixels including room for its labels; the caller draws on the axes returned."""
 
     width: float = 480
     height: float = 320
 
 
 def image_panels(panels: Sequence[Grid | Plot], gap: float = 24, column: float = COLUMN_PIXELS):
-    """One figure holding ``panels`` left to right, a new row whenever the next panel would overflow
-    ``column`` page pixels; each grid's images keep their display scale. Returns ``(figure, axes)``,
-    one axes per panel in order (a :class:`Plot`'s axes are left for the caller to draw on).
+    """One figure holding ``panels`` left to right, a new row whenever the next panel
+    would overflow ``column`` page pixels; each grid's images keep their display scale.
+    Returns ``(figure, axes)``, one axes per panel in order (a :class:`Plot`'s axes are
+    left for the caller to draw on).
 
-    A grid wider than the column on its own is drawn at the column's width instead (a smaller
-    scale), the one case where the scale gives way."""
+    A grid wider than the column on its own is drawn at the column's width instead (a
+    smaller scale), the one case where the scale gives way."""
     import matplotlib.pyplot as plt
 
     if not panels:
@@ -204,8 +210,9 @@ def image_panels(panels: Sequence[Grid | Plot], gap: float = 24, column: float =
 
 
 def scatter_codes(codes: Tensor, labels: Tensor, ax=None, title: str | None = None, xlabel: str = "", ylabel: str = ""):
-    """Scatter two columns of codes ``(n, 2)``, one colour per digit, with a legend; each digit is also
-    written at the median of its codes, so the classes read without telling colours apart."""
+    """Scatter two columns of codes ``(n, 2)``, one colour per digit, with a legend;
+    each digit is also written at the median of its codes, so the classes read without
+    telling colours apart."""
     import matplotlib.pyplot as plt
     from matplotlib import patheffects
 
@@ -226,7 +233,8 @@ def scatter_codes(codes: Tensor, labels: Tensor, ax=None, title: str | None = No
 
 
 def moving_average(values, window: int) -> np.ndarray:
-    """The mean of each ``window`` consecutive values (NaN entries, e.g. a generator not yet updated, skipped)."""
+    """The mean of each ``window`` consecutive values (NaN entries, e.g. a generator not
+    yet updated, skipped)."""
     values = np.asarray(values, dtype=float)
     if window < 1:
         raise ValueError(f"window must be at least 1, got {window}")
@@ -238,8 +246,8 @@ def moving_average(values, window: int) -> np.ndarray:
 
 
 def plot_signals(history: list[dict], keys, ax=None, window: int = 25, title: str | None = None, log: bool = False):
-    """Draw the recorded training signals ``keys`` (e.g. ``d_loss``, ``g_loss``) against the step,
-    each as a moving average over ``window`` steps; return the axes."""
+    """Draw the recorded training signals ``keys`` (e.g. ``d_loss``, ``g_loss``) against
+    the step, each as a moving average over ``window`` steps; return the axes."""
     import matplotlib.pyplot as plt
 
     if not history:

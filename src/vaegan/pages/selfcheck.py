@@ -1,11 +1,11 @@
 """Self-check questions: multiple choice or a number, answered on the page.
 
-Each question is plain HTML (a form with a fieldset, radio buttons or a number box, and a
-Check button) and a few lines of inline script that mark the answer and explain why it is
-right or wrong. Nothing is loaded from anywhere, so the same output works on the static
-website with no kernel, in Jupyter and in Colab. Where scripts do not run (an untrusted
-notebook, a plain preview), the answer and its explanation are still there, folded in a
-"Show the answer" box.
+Each question is plain HTML (a form with a fieldset, radio buttons or a number box, and
+a Check button) and a few lines of inline script that mark the answer and explain why it
+is right or wrong. Nothing is loaded from anywhere, so the same output works on the
+static website with no kernel, in Jupyter and in Colab. Where scripts do not run (an
+untrusted notebook, a plain preview), the answer and its explanation are still there,
+folded in a "Show the answer" box.
 
     quiz(
         choice("Why ...?", [
@@ -79,7 +79,8 @@ class NumberQuestion:
 
 
 def choice(prompt: str, options: list[tuple[str, bool, str]]) -> ChoiceQuestion:
-    """A multiple-choice question: ``options`` are ``(text, is_correct, why)``; exactly one is correct."""
+    """A multiple-choice question: ``options`` are ``(text, is_correct, why)``; exactly
+    one is correct."""
     return ChoiceQuestion(prompt, tuple(Choice(*option) for option in options))
 
 
@@ -195,5 +196,6 @@ class Quiz:
 
 
 def quiz(*questions, title: str = "Check your understanding") -> Quiz:
-    """Show ``questions`` (from :func:`choice` and :func:`number`) as one self-check block."""
+    """Show ``questions`` (from :func:`choice` and :func:`number`) as one self-check
+    block."""
     return Quiz(tuple(questions), title)

@@ -24,9 +24,11 @@ def parameter_count(model: nn.Module) -> int:
 
 @torch.no_grad()
 def layer_table(model: nn.Module, example: Tensor) -> list[dict]:
-    """``[{"layer", "kind", "output", "parameters"}]`` for every leaf module that ``model(example)`` calls.
+    """``[{"layer", "kind", "output", "parameters"}]`` for every leaf module that
+    ``model(example)`` calls.
 
-    Runs in eval mode (batch norm then uses its running statistics and accepts a batch of one)."""
+    Runs in eval mode (batch norm then uses its running statistics and accepts a batch
+    of one)."""
     rows: list[dict] = []
     names = {module: name for name, module in model.named_modules()}
 
@@ -54,7 +56,8 @@ def layer_table(model: nn.Module, example: Tensor) -> list[dict]:
 
 
 def markdown_table(rows: list[dict]) -> str:
-    """The rows of :func:`layer_table` as a Markdown table, with the total underneath."""
+    """The rows of :func:`layer_table` as a Markdown table, with the total
+    underneath."""
     lines = ["| layer | kind | output shape | parameters |", "|---|---|---|---:|"]
     for row in rows:
         lines.append(f"| `{row['layer']}` | {row['kind']} | {tuple(row['output'])} | {row['parameters']:,} |")
@@ -63,10 +66,12 @@ def markdown_table(rows: list[dict]) -> str:
 
 
 def results_table(rows: list[dict], columns: dict[str, tuple[str, str]], index: str | None = None):
-    """A table of measured results, shown as Markdown (so it wraps to the text column and reads
-    well in both themes): ``rows`` are dicts, ``columns`` maps a key to ``(header, format spec)``,
-    e.g. ``{"confident_share": ("confident", ".1%"), "frechet_distance": ("FD", ".1f")}``; ``index``
-    names the key shown first, unformatted (the model's name). A missing value shows as a dash."""
+    """A table of measured results, shown as Markdown (so it wraps to the text column
+    and reads well in both themes): ``rows`` are dicts, ``columns`` maps a key to
+    ``(header, format spec)``, e.g.
+    ``{"confident_share": ("confident", ".1%"), "frechet_distance": ("FD", ".1f")}``;
+    ``index`` names the key shown first, unformatted (the model's name). A missing value
+    shows as a dash."""
     from IPython.display import Markdown
 
     keys = ([index] if index else []) + list(columns)

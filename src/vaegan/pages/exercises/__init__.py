@@ -2,10 +2,10 @@
 
 Each checker takes the learner's function or class, runs it on several random cases and
 compares it with the package's own solution (or PyTorch's operation). It prints one line
-and returns a :class:`~vaegan.pages.exercises._checking.Verdict`, true when the answer is
-right; a wrong answer raises an ``AssertionError`` that says what is wrong, naming the
-mistake when it is a typical one; an exercise not yet written prints "not attempted" and
-nothing else, so a learner can run the whole notebook before starting.
+and returns a :class:`~vaegan.pages.exercises._checking.Verdict`, true when the answer
+is right; a wrong answer raises an ``AssertionError`` that says what is wrong, naming
+the mistake when it is a typical one; an exercise not yet written prints "not attempted"
+and nothing else, so a learner can run the whole notebook before starting.
 """
 
 from vaegan.pages.exercises._checking import Verdict

@@ -2,10 +2,11 @@
 attempted, and the comparison that names a typical mistake when it sees one.
 
 A checker prints one line and returns a :class:`Verdict`. The verdict is true when the
-answer is right, so a hidden cell can ``assert`` the package's own solution, and it shows
-nothing in a notebook, so under an exercise cell the learner sees the checker's line alone.
-A wrong answer raises an ``AssertionError`` whose message says what is wrong; where the
-wrong answer is one of the mistakes the checker knows (``mistakes``), the message names it.
+answer is right, so a hidden cell can ``assert`` the package's own solution, and it
+shows nothing in a notebook, so under an exercise cell the learner sees the checker's
+line alone. A wrong answer raises an ``AssertionError`` whose message says what is
+wrong; where the wrong answer is one of the mistakes the checker knows (``mistakes``),
+the message names it.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def unattempted(result) -> bool:
 
 
 def call(name: str, function: Callable, *arguments, **keywords):
-    """Call the learner's function; an exception inside it is re-raised with the exercise's name."""
+    """Call the learner's function; an exception inside it is re-raised with the
+    exercise's name."""
     try:
         return function(*arguments, **keywords)
     except NotImplementedError:
@@ -77,9 +79,10 @@ def _close(got: Tensor, expected: Tensor, tolerance: float) -> bool:
 def compare(
     name: str, case: str, got, expected: Tensor, mistakes: Mapping[str, Tensor] | None = None, tolerance: float = 1e-4,
 ) -> None:
-    """Raise an ``AssertionError`` unless ``got`` equals ``expected`` (to ``tolerance``, relative to
-    the largest expected value when that exceeds 1). When ``got`` equals one of ``mistakes``
-    (description -> what that mistake gives), the message is that description."""
+    """Raise an ``AssertionError`` unless ``got`` equals ``expected`` (to ``tolerance``,
+    relative to the largest expected value when that exceeds 1). When ``got`` equals one
+    of ``mistakes`` (description -> what that mistake gives), the message is that
+    description."""
     if not isinstance(got, Tensor):
         raise AssertionError(f"{name} should return a tensor, got {type(got).__name__} ({case})")
     got = got.detach()

@@ -57,7 +57,8 @@ def check_autoencoder(model_class, latent_size: int = 5, hidden_size: int = 128,
 
 
 def _small_trainer(seed: int = 0, images: int = 64):
-    """A plain autoencoder trainer on random 'digits' (no data files needed), on the CPU."""
+    """A plain autoencoder trainer on random 'digits' (no data files needed), on the
+    CPU."""
     from vaegan.autoencoders.train import AutoencoderArgs, AutoencoderTrainer
     from vaegan.core.data import ImageTensors
 
@@ -77,10 +78,11 @@ def _step_without_zeroing(trainer, images) -> None:
 
 
 def check_training_step(function: Callable, seed: int = 0) -> Verdict:
-    """``function(trainer, images)`` must do one optimiser step of the plain autoencoder on ``images``
-    (the mean squared error between ``trainer.model(images)`` and ``images``), count it in
-    ``trainer.step`` and return ``{"loss": <a Python number>}``. Two steps are compared with the
-    package's :meth:`AutoencoderTrainer.training_step` on an identical trainer."""
+    """``function(trainer, images)`` must do one optimiser step of the plain autoencoder
+    on ``images`` (the mean squared error between ``trainer.model(images)`` and
+    ``images``), count it in ``trainer.step`` and return
+    ``{"loss": <a Python number>}``. Two steps are compared with the package's
+    :meth:`AutoencoderTrainer.training_step` on an identical trainer."""
     name = "training_step"
     reference, learner, unzeroed = _small_trainer(seed), _small_trainer(seed), _small_trainer(seed)
     batches = [reference.trainset.images[:16], reference.trainset.images[16:32]]
@@ -118,9 +120,10 @@ def check_training_step(function: Callable, seed: int = 0) -> Verdict:
 
 
 def check_log_samples(function: Callable, seed: int = 0) -> Verdict:
-    """``function(trainer)`` must decode ``trainer.holdout`` with the current model, without
-    gradients, append ``{"step": trainer.step, "reconstructions": ...}`` to ``trainer.snapshots``,
-    leave the model in the mode it found it in, and return the snapshot."""
+    """``function(trainer)`` must decode ``trainer.holdout`` with the current model,
+    without gradients, append ``{"step": trainer.step, "reconstructions": ...}`` to
+    ``trainer.snapshots``, leave the model in the mode it found it in, and return the
+    snapshot."""
     name = "log_samples"
     trainer = _small_trainer(seed)
     trainer.step = 7
@@ -153,8 +156,9 @@ def check_log_samples(function: Callable, seed: int = 0) -> Verdict:
 
 
 def check_contractive_penalty(function: Callable, seed: int = 0) -> Verdict:
-    """``function(encoder, images (b, c, h, w))`` must give the batch mean of the squared Frobenius
-    norm of each image's Jacobian ``d encoder(x) / d x``, differentiable with respect to the encoder."""
+    """``function(encoder, images (b, c, h, w))`` must give the batch mean of the
+    squared Frobenius norm of each image's Jacobian ``d encoder(x) / d x``,
+    differentiable with respect to the encoder."""
     from vaegan.autoencoders.contractive import contractive_penalty
 
     name = "contractive_penalty"

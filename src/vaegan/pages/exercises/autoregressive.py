@@ -1,4 +1,5 @@
-"""Chapter 7's checkers: autoregressive models (the likelihood, the mask, and the two samplers)."""
+"""Chapter 7's checkers: autoregressive models (the likelihood, the mask, and the two
+samplers)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ def _seeded(seed: int) -> torch.Generator:
 
 
 def _one_thread(checker: Callable) -> Callable:
-    """Run a sampling checker on one thread: its models are tiny, and on a shared CPU several
-    threads make each of their hundreds of small steps slower, not faster."""
+    """Run a sampling checker on one thread: its models are tiny, and on a shared CPU
+    several threads make each of their hundreds of small steps slower, not faster."""
 
     @functools.wraps(checker)
     def wrapped(*arguments, **keywords):
@@ -60,9 +61,10 @@ def _mask_mistakes(kernel_size: int, mask_type: str) -> dict[str, Tensor]:
 
 
 def check_causal_mask(function: Callable) -> Verdict:
-    """``function(kernel_size, mask_type)`` must give the ``(k, k)`` mask of a PixelCNN layer: 1 where
-    the kernel may look (rows above the centre, and the centre row left of the centre; type "B" also
-    the centre itself), 0 elsewhere. Compared with :class:`vaegan.autoregressive.models.MaskedConv2d`."""
+    """``function(kernel_size, mask_type)`` must give the ``(k, k)`` mask of a PixelCNN
+    layer: 1 where the kernel may look (rows above the centre, and the centre row left
+    of the centre; type "B" also the centre itself), 0 elsewhere. Compared with
+    :class:`vaegan.autoregressive.models.MaskedConv2d`."""
     for kernel_size in (3, 5, 7, 1):
         for mask_type in ("A", "B"):
             result = call("causal_mask", function, kernel_size, mask_type)
@@ -82,8 +84,9 @@ def check_causal_mask(function: Callable) -> Verdict:
 
 
 def check_sequence_nll(function: Callable, seed: int = 0) -> Verdict:
-    """``function(logits (b, n), pixels (b, n))`` must give each sequence's negative log-likelihood
-    in nats, ``(b,)``: minus the sum over positions of log p(pixel | logit)."""
+    """``function(logits (b, n), pixels (b, n))`` must give each sequence's negative
+    log-likelihood in nats, ``(b,)``: minus the sum over positions of log p(pixel |
+    logit)."""
     generator = _seeded(seed)
     logits = torch.randn(16, 784, generator=generator, dtype=torch.float64) * 4
     pixels = torch.bernoulli(torch.full((16, 784), 0.3, dtype=torch.float64), generator=generator)
@@ -151,8 +154,9 @@ def _check_sample_properties(name: str, got, shape: tuple, generator: torch.Gene
 
 
 def _checked_lstm(seed: int, hidden_size: int = 12, image_shape=(1, 5, 6)) -> PixelLSTM:
-    """A small untrained pixel LSTM with large weights: its conditionals are far from a fair coin and
-    depend strongly on the pixels before, so that every mistake changes the draws."""
+    """A small untrained pixel LSTM with large weights: its conditionals are far from a
+    fair coin and depend strongly on the pixels before, so that every mistake changes
+    the draws."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = PixelLSTM(hidden_size, image_shape)  # no dropout or batch norm: its mode does not matter
@@ -181,11 +185,13 @@ def _lstm_draws(model: PixelLSTM, count: int, generator: torch.Generator, *, car
 
 @_one_thread
 def check_pixel_lstm_sampling(function: Callable, seed: int = 0) -> Verdict:
-    """``function(model, count, generator)`` must draw ``count`` images ``(count, 1, h, w)`` from a
-    :class:`~vaegan.autoregressive.models.PixelLSTM` pixel by pixel, as ``model.sample(count, generator)``
-    does: start from the start token, carry the LSTM state, draw each pixel with
-    ``torch.bernoulli(sigmoid(logit), generator=generator)`` and feed it back. Compared draw for draw
-    with the package's sampler under the same seeds, on small models with strong dependencies."""
+    """``function(model, count, generator)`` must draw ``count`` images
+    ``(count, 1, h, w)`` from a :class:`~vaegan.autoregressive.models.PixelLSTM` pixel
+    by pixel, as ``model.sample(count, generator)`` does: start from the start token,
+    carry the LSTM state, draw each pixel with
+    ``torch.bernoulli(sigmoid(logit), generator=generator)`` and feed it back. Compared
+    draw for draw with the package's sampler under the same seeds, on small models with
+    strong dependencies."""
     name = "pixel LSTM sampling"
     for case, (model_seed, count) in enumerate([(seed, 6), (seed + 1, 4)]):
         model = _checked_lstm(model_seed)
@@ -215,7 +221,8 @@ def check_pixel_lstm_sampling(function: Callable, seed: int = 0) -> Verdict:
 
 
 def _checked_pixelcnn(seed: int, image_shape=(1, 6, 7)) -> PixelCNN:
-    """A small untrained PixelCNN whose logits are large, so that each draw moves the next ones."""
+    """A small untrained PixelCNN whose logits are large, so that each draw moves the
+    next ones."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = PixelCNN(channels=8, layers=2, image_shape=image_shape)  # no dropout or batch norm
@@ -244,7 +251,8 @@ class _PassCounter:
 
 @torch.no_grad()
 def _pixelcnn_columnwise(model: PixelCNN, count: int, generator: torch.Generator, given: Tensor) -> Tensor:
-    """The completion loop with one mistake: the pixels after the given ones drawn column by column."""
+    """The completion loop with one mistake: the pixels after the given ones drawn
+    column by column."""
     _, height, width = model.image_shape
     images = torch.zeros(count, 1, height, width)
     images.view(count, -1)[:, : given.shape[1]] = given
@@ -258,11 +266,12 @@ def _pixelcnn_columnwise(model: PixelCNN, count: int, generator: torch.Generator
 
 @_one_thread
 def check_pixelcnn_completion(function: Callable, seed: int = 0) -> Verdict:
-    """``function(model, count, generator, given)`` must complete ``count`` images with a
-    :class:`~vaegan.autoregressive.models.PixelCNN` as ``model.sample(count, generator, given)`` does:
-    keep the ``given`` first pixels ``(count, k)`` in raster order, then draw each later pixel, in
-    raster order, from ``torch.bernoulli(sigmoid(logit), generator=generator)``, the logit from a
-    forward pass over the image drawn so far. Compared draw for draw under the same seeds."""
+    """``function(model, count, generator, given)`` must complete ``count`` images with
+    a :class:`~vaegan.autoregressive.models.PixelCNN` as
+    ``model.sample(count, generator, given)`` does: keep the ``given`` first pixels
+    ``(count, k)`` in raster order, then draw each later pixel, in raster order, from
+    ``torch.bernoulli(sigmoid(logit), generator=generator)``, the logit from a forward
+    pass over the image drawn so far. Compared draw for draw under the same seeds."""
     name = "PixelCNN completion"
     for case, (model_seed, count, known) in enumerate([(seed, 5, 17), (seed + 1, 4, 21)]):
         model = _checked_pixelcnn(model_seed)

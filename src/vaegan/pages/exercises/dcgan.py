@@ -1,5 +1,5 @@
-"""Chapter 6's checkers: the DCGAN networks and their initialisation, the gradient penalty, and
-the power iteration of spectral normalisation."""
+"""Chapter 6's checkers: the DCGAN networks and their initialisation, the gradient
+penalty, and the power iteration of spectral normalisation."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def _shapes(modules) -> list[tuple[int, ...]]:
 
 
 def _with_biases(modules) -> list[tuple[int, ...]]:
-    """The parameter shapes of ``modules`` had every linear and convolution layer a bias."""
+    """The parameter shapes of ``modules`` had every linear and convolution layer a
+    bias."""
     shapes = []
     for module in modules:
         shapes += [tuple(p.shape) for p in module.parameters()]
@@ -40,7 +41,8 @@ def _with_biases(modules) -> list[tuple[int, ...]]:
 
 
 def _replaced(net: nn.Sequential, kind: type, make: Callable[[nn.Module], nn.Module]) -> nn.Sequential:
-    """A copy of ``net`` with every module of type ``kind`` replaced by ``make(module)``."""
+    """A copy of ``net`` with every module of type ``kind`` replaced by
+    ``make(module)``."""
     net = copy.deepcopy(net)
     for index, module in enumerate(net):
         if isinstance(module, kind):
@@ -82,9 +84,9 @@ def _copy_parameters(model: nn.Module, reference: nn.Module) -> None:
 
 def check_dcgan_generator(model_class, seed: int = 0) -> Verdict:
     """``model_class(latent_size, hidden_channels, image_shape)`` must be the package's
-    :class:`~vaegan.gans.models.DCGANGenerator`: the same parameters in the same order, so that its
-    weights copied into yours give the same images ``(b, c, h, w)``, in training and in evaluation mode,
-    for two configurations."""
+    :class:`~vaegan.gans.models.DCGANGenerator`: the same parameters in the same order,
+    so that its weights copied into yours give the same images ``(b, c, h, w)``, in
+    training and in evaluation mode, for two configurations."""
     with _keeping_random_state():
         return _check_dcgan_generator(model_class, seed)
 
@@ -145,8 +147,9 @@ def _check_dcgan_generator(model_class, seed: int) -> Verdict:
 
 def check_dcgan_discriminator(model_class, seed: int = 0) -> Verdict:
     """``model_class(hidden_channels, image_shape)`` must be the package's
-    :class:`~vaegan.gans.models.DCGANDiscriminator` with batch norm: the same parameters in the same
-    order, so that its weights copied into yours give the same logits ``(b,)``, for two configurations."""
+    :class:`~vaegan.gans.models.DCGANDiscriminator` with batch norm: the same parameters
+    in the same order, so that its weights copied into yours give the same logits
+    ``(b,)``, for two configurations."""
     with _keeping_random_state():
         return _check_dcgan_discriminator(model_class, seed)
 
@@ -207,18 +210,20 @@ def _check_dcgan_discriminator(model_class, seed: int) -> Verdict:
 
 
 def _kurtosis(values: torch.Tensor) -> float:
-    """E (x - mean)^4 / var^2, on about 500,000 evenly spaced values (plenty to tell 3 from 1.8)."""
+    """E (x - mean)^4 / var^2, on about 500,000 evenly spaced values (plenty to tell 3
+    from 1.8)."""
     values = values[:: max(1, values.numel() // 500_000)]
     centred = values.double() - values.double().mean()
     return (centred.pow(4).mean() / centred.pow(2).mean().square()).item()
 
 
 def check_dcgan_initialisation(function: Callable, seed: int = 0) -> Verdict:
-    """``function(model)`` must set, in place, every convolution, transposed-convolution and linear
-    weight of ``model`` from N(0, 0.02), every batch-norm scale from N(1, 0.02) and every batch-norm
-    shift to 0, and return the model. The checker runs it on ARENA's 64x64 DCGAN (8.6 million
-    parameters, both networks) reset to PyTorch's own initialisation, with its batch-norm shifts moved
-    away from 0, and reads the statistics of what your function left."""
+    """``function(model)`` must set, in place, every convolution, transposed-convolution
+    and linear weight of ``model`` from N(0, 0.02), every batch-norm scale from N(1,
+    0.02) and every batch-norm shift to 0, and return the model. The checker runs it on
+    ARENA's 64x64 DCGAN (8.6 million parameters, both networks) reset to PyTorch's own
+    initialisation, with its batch-norm shifts moved away from 0, and reads the
+    statistics of what your function left."""
     with _keeping_random_state():
         return _check_dcgan_initialisation(function, seed)
 
@@ -321,11 +326,13 @@ def _interpolated_gradients(critic, real, fake, seed: int, per_pixel: bool = Fal
 
 
 def check_gradient_penalty(function: Callable, seed: int = 0) -> Verdict:
-    """``function(critic, real (b, c, h, w), fake (b, c, h, w), generator)`` must give the gradient
-    penalty of :func:`vaegan.gans.losses.gradient_penalty`: ``t ~ U(0, 1)`` per sample, drawn as
-    ``torch.rand(b, 1, 1, 1, generator=generator)``, ``x_hat = t real + (1 - t) fake``, and the batch mean
-    of ``(|grad critic(x_hat)| - 1)^2``, differentiable with respect to the critic's parameters.
-    Compared on a small float64 critic with the same interpolation noise, value and gradient."""
+    """``function(critic, real (b, c, h, w), fake (b, c, h, w), generator)`` must give
+    the gradient penalty of :func:`vaegan.gans.losses.gradient_penalty`: ``t ~ U(0, 1)``
+    per sample, drawn as ``torch.rand(b, 1, 1, 1, generator=generator)``,
+    ``x_hat = t real + (1 - t) fake``, and the batch mean of
+    ``(|grad critic(x_hat)| - 1)^2``, differentiable with respect to the critic's
+    parameters. Compared on a small float64 critic with the same interpolation noise,
+    value and gradient."""
     with _keeping_random_state():
         return _check_gradient_penalty(function, seed)
 
@@ -394,11 +401,12 @@ def _unnormalised_iteration(matrix: torch.Tensor, iterations: int, v: torch.Tens
 
 
 def check_largest_singular_value(function: Callable, seed: int = 0) -> Verdict:
-    """``function(weight (out, ...), iterations, v (rest,))`` must run ``iterations`` steps of power
-    iteration on ``weight`` read as the matrix ``(out, rest)`` (``weight.flatten(1)``), from the start
-    vector ``v``: ``u = normalise(W v)``, ``v = normalise(W^T u)``, and return ``(sigma, u, v)`` with
-    ``sigma = u^T W v``. Compared with :func:`vaegan.gans.spectral.largest_singular_value` on a matrix
-    and on a convolution kernel, after 1, 3 and 30 iterations (float64)."""
+    """``function(weight (out, ...), iterations, v (rest,))`` must run ``iterations``
+    steps of power iteration on ``weight`` read as the matrix ``(out, rest)``
+    (``weight.flatten(1)``), from the start vector ``v``: ``u = normalise(W v)``,
+    ``v = normalise(W^T u)``, and return ``(sigma, u, v)`` with ``sigma = u^T W v``.
+    Compared with :func:`vaegan.gans.spectral.largest_singular_value` on a matrix and on
+    a convolution kernel, after 1, 3 and 30 iterations (float64)."""
     from vaegan.gans.spectral import largest_singular_value, weight_matrix
 
     name = "largest_singular_value"

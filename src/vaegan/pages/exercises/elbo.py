@@ -1,5 +1,5 @@
-"""Chapter 4's checkers: the ELBO, the importance-weighted bound, the probabilistic-PCA posterior,
-and the ELBO of a VAE with two stochastic layers."""
+"""Chapter 4's checkers: the ELBO, the importance-weighted bound, the probabilistic-PCA
+posterior, and the ELBO of a VAE with two stochastic layers."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def _check_shape(name: str, result, shape: tuple, hint: str) -> None:
 
 
 def _bernoulli_decoder(latent_size: int, generator: torch.Generator) -> nn.Module:
-    """A random linear decoder, codes ``(..., d)`` to logits ``(..., 1, 28, 28)``, in float64."""
+    """A random linear decoder, codes ``(..., d)`` to logits ``(..., 1, 28, 28)``, in
+    float64."""
     linear = nn.Linear(latent_size, 784, dtype=torch.float64)
     with torch.no_grad():
         linear.weight.copy_(torch.randn(784, latent_size, generator=generator, dtype=torch.float64) * 1.5)
@@ -39,10 +40,11 @@ def _bernoulli_decoder(latent_size: int, generator: torch.Generator) -> nn.Modul
 
 
 def check_elbo_estimate(function: Callable, seed: int = 0) -> Verdict:
-    """``function(x (b, 1, 28, 28), decoder, mu (b, d), log_sigma (b, d), eps (K, b, d))`` must give
-    each image's ELBO ``(b,)`` in nats: the average over the K codes ``z = mu + sigma * eps`` of
-    ``log p(x | z)`` (a Bernoulli decoder: minus the binary cross-entropy, summed over pixels),
-    minus the closed-form ``KL(q(z | x) || N(0, I))``. Compared with
+    """``function(x (b, 1, 28, 28), decoder, mu (b, d), log_sigma (b, d), eps (K, b, d))``
+    must give each image's ELBO ``(b,)`` in nats: the average over the K codes
+    ``z = mu + sigma * eps`` of ``log p(x | z)`` (a Bernoulli decoder: minus the binary
+    cross-entropy, summed over pixels), minus the closed-form
+    ``KL(q(z | x) || N(0, I))``. Compared with
     :func:`vaegan.autoencoders.elbo.elbo_parts_from_noise`."""
     name = "elbo_estimate"
     generator = _generator(seed)
@@ -81,9 +83,9 @@ def check_elbo_estimate(function: Callable, seed: int = 0) -> Verdict:
 
 
 def check_log_mean_exp(function: Callable, seed: int = 0) -> Verdict:
-    """``function(log_weights (K, b))`` must give ``log (1/K) sum_k w_k`` for each column ``(b,)``,
-    finite even when the log weights are near -1000 (or +800). Compared with
-    :func:`vaegan.autoencoders.elbo.log_mean_exp`."""
+    """``function(log_weights (K, b))`` must give ``log (1/K) sum_k w_k`` for each
+    column ``(b,)``, finite even when the log weights are near -1000 (or +800). Compared
+    with :func:`vaegan.autoencoders.elbo.log_mean_exp`."""
     name = "iwae_from_log_weights"
     generator = _generator(seed)
     cases = [
@@ -117,7 +119,8 @@ def check_log_mean_exp(function: Callable, seed: int = 0) -> Verdict:
 
 
 def _posterior_mistakes(x: Tensor, weight: Tensor, bias: Tensor, noise_variance: float) -> tuple[dict, dict]:
-    """What the usual mistakes give: ``({description: mean}, {description: covariance})``."""
+    """What the usual mistakes give:
+    ``({description: mean}, {description: covariance})``."""
     s2, s = noise_variance, math.sqrt(noise_variance)
     eye = torch.eye(weight.shape[1], dtype=torch.float64)
     centred = (x - bias).T
@@ -150,9 +153,10 @@ def _posterior_mistakes(x: Tensor, weight: Tensor, bias: Tensor, noise_variance:
 
 
 def check_ppca_posterior(function: Callable, seed: int = 0) -> Verdict:
-    """``function(x (b, D), W (D, d), b (D,), s2)`` must give the exact posterior of probabilistic PCA,
-    ``(mean (b, d), covariance (d, d))`` = ``(M⁻¹Wᵀ(x − b), s² M⁻¹)`` with ``M = WᵀW + s²I``.
-    Compared with :meth:`vaegan.autoencoders.linear_gaussian.LinearGaussian.posterior`."""
+    """``function(x (b, D), W (D, d), b (D,), s2)`` must give the exact posterior of
+    probabilistic PCA, ``(mean (b, d), covariance (d, d))`` = ``(M⁻¹Wᵀ(x − b), s² M⁻¹)``
+    with ``M = WᵀW + s²I``. Compared with
+    :meth:`vaegan.autoencoders.linear_gaussian.LinearGaussian.posterior`."""
     name = "ppca_posterior"
     generator = _generator(seed)
     transpose_hint = "check where W is transposed: W is (D, d), M = WᵀW + s²I is (d, d), the mean M⁻¹Wᵀ(x − b) is (d,) per point"
@@ -187,10 +191,11 @@ def check_ppca_posterior(function: Callable, seed: int = 0) -> Verdict:
 
 
 def check_two_layer_elbo(function: Callable, seed: int = 0) -> Verdict:
-    """``function(log_likelihood (b,), q_z2, q_z1, p_z1)``, each Gaussian a pair ``(mu, log_sigma)``
-    (``(b, d2)`` for ``q(z2 | x)``, ``(b, d1)`` for ``q(z1 | x, z2)`` and ``p(z1 | z2)``), must give
-    ``log p(x | z1) - KL(q(z2 | x) || N(0, I)) - KL(q(z1 | x, z2) || p(z1 | z2))``, ``(b,)``.
-    Compared with KLs from ``torch.distributions``."""
+    """``function(log_likelihood (b,), q_z2, q_z1, p_z1)``, each Gaussian a pair
+    ``(mu, log_sigma)`` (``(b, d2)`` for ``q(z2 | x)``, ``(b, d1)`` for
+    ``q(z1 | x, z2)`` and ``p(z1 | z2)``), must give
+    ``log p(x | z1) - KL(q(z2 | x) || N(0, I)) - KL(q(z1 | x, z2) || p(z1 | z2))``,
+    ``(b,)``. Compared with KLs from ``torch.distributions``."""
     name = "two_layer_elbo"
     generator = _generator(seed)
     for batch, bottom, top in ((8, 5, 3), (3, 4, 6)):

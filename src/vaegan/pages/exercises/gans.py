@@ -19,8 +19,9 @@ __all__ = ["check_discriminator_loss", "check_generator_loss", "check_discrimina
 
 @contextlib.contextmanager
 def _keeping_random_state():
-    """Run a checker without moving the notebook's random streams (Python, NumPy, torch): the
-    page's later cells draw the same numbers whatever the learner's answer did."""
+    """Run a checker without moving the notebook's random streams (Python, NumPy,
+    torch): the page's later cells draw the same numbers whatever the learner's answer
+    did."""
     python_state, numpy_state = random.getstate(), np.random.get_state()
     with torch.random.fork_rng(devices=[]):
         try:
@@ -31,8 +32,9 @@ def _keeping_random_state():
 
 
 def _logits(seed: int, real_count: int = 48, fake_count: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
-    """Real and fake logits (float64) spread over confident and unsure verdicts; batches of different
-    sizes, so that one mean over both batches together differs from two means added."""
+    """Real and fake logits (float64) spread over confident and unsure verdicts; batches
+    of different sizes, so that one mean over both batches together differs from two
+    means added."""
     generator = torch.Generator().manual_seed(seed)
     real = torch.randn(real_count, generator=generator, dtype=torch.float64) * 3 + 1
     fake = torch.randn(fake_count, generator=generator, dtype=torch.float64) * 3 - 1
@@ -44,8 +46,9 @@ def _bce(logits: torch.Tensor, label: float, reduction: str = "mean") -> torch.T
 
 
 def check_discriminator_loss(function: Callable, seed: int = 0) -> Verdict:
-    """``function(real_logits (b,), fake_logits (b',))`` must give ``BCE(real, 1) + BCE(fake, 0)``,
-    each averaged over its own batch, computed from logits (the discriminator's raw outputs)."""
+    """``function(real_logits (b,), fake_logits (b',))`` must give
+    ``BCE(real, 1) + BCE(fake, 0)``, each averaged over its own batch, computed from
+    logits (the discriminator's raw outputs)."""
     from vaegan.gans.losses import discriminator_loss
 
     name = "discriminator_loss"
@@ -110,8 +113,8 @@ def check_generator_loss(function: Callable, seed: int = 0) -> Verdict:
 
 
 def _small_gan_trainer(seed: int = 0, images: int = 64):
-    """A seeded MLP GAN trainer on random 'digits' in [0, 1] (no data files needed), on the CPU, after
-    one full training step, so that both optimisers have state."""
+    """A seeded MLP GAN trainer on random 'digits' in [0, 1] (no data files needed), on
+    the CPU, after one full training step, so that both optimisers have state."""
     from vaegan.core.data import ImageTensors
     from vaegan.gans.train import GANArgs, GANTrainer
 
@@ -127,8 +130,9 @@ def _small_gan_trainer(seed: int = 0, images: int = 64):
 
 
 def _with_stale_gradients(trainer, seed: int):
-    """A deep copy of ``trainer`` (a copy drops the gradients) whose discriminator holds leftover gradients,
-    as the generator's last backward pass leaves them, and whose generator holds none."""
+    """A deep copy of ``trainer`` (a copy drops the gradients) whose discriminator holds
+    leftover gradients, as the generator's last backward pass leaves them, and whose
+    generator holds none."""
     trainer = copy.deepcopy(trainer)
     generator = torch.Generator().manual_seed(seed)
     for parameter in trainer.discriminator.parameters():
@@ -139,7 +143,8 @@ def _with_stale_gradients(trainer, seed: int):
 
 
 def _step_without_zeroing(trainer, real):
-    """The package's step with the mistake of not zeroing the leftover gradients first."""
+    """The package's step with the mistake of not zeroing the leftover gradients
+    first."""
     from vaegan.gans.losses import discriminator_loss
 
     with torch.no_grad():
@@ -154,12 +159,14 @@ def _vector(module) -> torch.Tensor:
 
 
 def check_discriminator_step(function: Callable, seed: int = 0) -> Verdict:
-    """``function(trainer, real (b, c, h, w))`` must do what :meth:`GANTrainer.discriminator_step` does
-    for the ``bce`` loss: draw a fake batch ``trainer.generator(trainer._latents(b))`` without gradients,
-    update ``trainer.discriminator`` once with ``discriminator_loss`` through ``trainer.optimizer_d``
-    (gradients zeroed first), and return ``{"d_loss", "d_real", "d_fake"}`` as Python numbers (the loss,
-    and the mean ``sigmoid`` of the real and of the fake logits). Run on a deep copy of a small seeded
-    trainer for two steps, against the package's method on another copy."""
+    """``function(trainer, real (b, c, h, w))`` must do what
+    :meth:`GANTrainer.discriminator_step` does for the ``bce`` loss: draw a fake batch
+    ``trainer.generator(trainer._latents(b))`` without gradients, update
+    ``trainer.discriminator`` once with ``discriminator_loss`` through
+    ``trainer.optimizer_d`` (gradients zeroed first), and return
+    ``{"d_loss", "d_real", "d_fake"}`` as Python numbers (the loss, and the mean
+    ``sigmoid`` of the real and of the fake logits). Run on a deep copy of a small
+    seeded trainer for two steps, against the package's method on another copy."""
     with _keeping_random_state():
         return _check_discriminator_step(function, seed)
 

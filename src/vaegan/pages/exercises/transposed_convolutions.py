@@ -1,4 +1,5 @@
-"""Chapter 1's checkers: the transposed convolution written by hand, against PyTorch's."""
+"""Chapter 1's checkers: the transposed convolution written by hand, against
+PyTorch's."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ __all__ = ["check_conv_transpose1d_minimal", "check_conv_transpose2d_minimal", "
 
 
 def _stamped(x: Tensor, weight: Tensor, stride: int = 1, *, assign: bool = False, spread: bool = True) -> Tensor:
-    """The full (uncropped) stamp-and-add of a batch ``(b, c_in, h, w)``, right by default, or with one
-    of two mistakes: each stamp *assigned* over the earlier ones instead of added to them, or the stamps
-    placed at ``(row, col)`` instead of ``(row * stride, col * stride)`` in an output of the right size."""
+    """The full (uncropped) stamp-and-add of a batch ``(b, c_in, h, w)``, right by
+    default, or with one of two mistakes: each stamp *assigned* over the earlier ones
+    instead of added to them, or the stamps placed at ``(row, col)`` instead of
+    ``(row * stride, col * stride)`` in an output of the right size."""
     batch, _, height, width = x.shape
     _, out_channels, kernel_height, kernel_width = weight.shape
     out = x.new_zeros(batch, out_channels, (height - 1) * stride + kernel_height, (width - 1) * stride + kernel_width)
@@ -70,8 +72,9 @@ def _conv_transpose1d_mistakes(x: Tensor, weight: Tensor) -> dict[str, Tensor]:
 
 def check_conv_transpose1d_minimal(function: Callable, cases: int = 6, seed: int = 0) -> Verdict:
     """``function(x (in_channels, width), weight (in_channels, out_channels, kernel_width))``,
-    stride 1 and no padding, against ``F.conv_transpose1d`` (float64). Names the plain convolution,
-    the kernel flipped the wrong way, stamps that overwrite instead of adding, and the weight's channels swapped."""
+    stride 1 and no padding, against ``F.conv_transpose1d`` (float64). Names the plain
+    convolution, the kernel flipped the wrong way, stamps that overwrite instead of
+    adding, and the weight's channels swapped."""
     generator = torch.Generator().manual_seed(seed)
     for index in range(cases):
         in_channels, out_channels = (int(v) for v in torch.randint(1, 5, (2,), generator=generator))
@@ -116,11 +119,12 @@ def _conv_transpose2d_mistakes(x: Tensor, weight: Tensor, stride: int, padding: 
 
 
 def check_conv_transpose2d_minimal(function: Callable, cases: int = 8, seed: int = 0) -> Verdict:
-    """``function(x (b, c_in, h, w), weight (c_in, c_out, kh, kw), stride, padding)`` against
-    ``F.conv_transpose2d`` (float64), with strides smaller than, equal to and larger than the kernel.
-    Names a crop on one side only, no crop, stamps not spread by the stride, stamps that overwrite,
-    the kernel flipped the wrong way and a plain convolution. Some cases have a non-square kernel
-    (``kh != kw``), so that both kernel sizes must be used."""
+    """``function(x (b, c_in, h, w), weight (c_in, c_out, kh, kw), stride, padding)``
+    against ``F.conv_transpose2d`` (float64), with strides smaller than, equal to and
+    larger than the kernel. Names a crop on one side only, no crop, stamps not spread by
+    the stride, stamps that overwrite, the kernel flipped the wrong way and a plain
+    convolution. Some cases have a non-square kernel (``kh != kw``), so that both kernel
+    sizes must be used."""
     generator = torch.Generator().manual_seed(seed)
     # the first cases are fixed so that every mistake shows: stride and padding both above 1, a stride
     # larger than the kernel, a non-square input and a non-square kernel (kh != kw, so that a loop using
@@ -169,9 +173,10 @@ def _output_size_mistakes(n: int, k: int, s: int, p: int, q: int, d: int) -> dic
 
 def check_output_size(function: Callable, seed: int = 0, cases: int = 50) -> Verdict:
     """``function(size, kernel_size, stride, padding, output_padding, dilation) -> int``
-    against the shape PyTorch actually produces. Where the answers are those of one typical mistake
-    in every case (the padding subtracted once, output padding or dilation ignored, the stride applied
-    to ``size``, an off-by-one), the message names it."""
+    against the shape PyTorch actually produces. Where the answers are those of one
+    typical mistake in every case (the padding subtracted once, output padding or
+    dilation ignored, the stride applied to ``size``, an off-by-one), the message names
+    it."""
     generator = torch.Generator().manual_seed(seed)
     answers = []  # (arguments, what the function gave, what PyTorch gives)
     while len(answers) < cases:
@@ -222,7 +227,8 @@ def _random_conv_transpose2d_case(generator: torch.Generator):
 
 def compare_conv_transpose2d(function: Callable, configurations: int = 300, seed: int = 0) -> dict:
     """Run ``function`` and ``F.conv_transpose2d`` on ``configurations`` random valid
-    configurations (float64), comparing outputs and the gradients for input, weight and bias.
+    configurations (float64), comparing outputs and the gradients for input, weight and
+    bias.
 
     Where PyTorch refuses a configuration, ``function`` must refuse it too, with a
     ``ValueError``.  Returns the largest errors and how often each feature occurred:

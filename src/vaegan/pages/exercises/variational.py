@@ -1,7 +1,8 @@
-"""Chapter 3's checkers: the VAE, its loss, its training step, and the marginals of its codes.
+"""Chapter 3's checkers: the VAE, its loss, its training step, and the marginals of its
+codes.
 
-Every checker leaves the random state of the notebook as it found it (Python's, NumPy's and
-torch's), so running one does not move any number that the page computes after it.
+Every checker leaves the random state of the notebook as it found it (Python's, NumPy's
+and torch's), so running one does not move any number that the page computes after it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ __all__ = ["check_gaussian_kl", "check_vae", "check_vae_loss", "check_vae_traini
 
 
 def _close(got: Tensor, expected: Tensor, tolerance: float) -> bool:
-    """Same shape and values within ``tolerance`` (relative to the largest expected value above 1)."""
+    """Same shape and values within ``tolerance`` (relative to the largest expected
+    value above 1)."""
     if got.shape != expected.shape:
         return False
     scale = max(1.0, expected.abs().max().item()) if expected.numel() else 1.0
@@ -48,7 +50,8 @@ def _random_state_kept():
 
 
 def check_gaussian_kl(function: Callable, seed: int = 0) -> Verdict:
-    """``function(mu, log_sigma)`` must give KL(N(mu, sigma^2) || N(0, 1)) elementwise."""
+    """``function(mu, log_sigma)`` must give KL(N(mu, sigma^2) || N(0, 1))
+    elementwise."""
     from torch.distributions import Normal, kl_divergence
 
     generator = torch.Generator().manual_seed(seed)
@@ -75,8 +78,9 @@ def check_gaussian_kl(function: Callable, seed: int = 0) -> Verdict:
 
 
 def _check_tuple(name: str, got, expected: dict[str, Tensor], mistakes: dict[str, dict[str, Tensor]], case: str) -> None:
-    """``got`` must be the tuple of ``expected``'s values in order. A slot holding another slot's
-    value is named as the wrong tuple; ``mistakes[slot]`` are the known mistakes for that slot."""
+    """``got`` must be the tuple of ``expected``'s values in order. A slot holding
+    another slot's value is named as the wrong tuple; ``mistakes[slot]`` are the known
+    mistakes for that slot."""
     order = ", ".join(expected)
     if not isinstance(got, (tuple, list)) or len(got) != len(expected):
         what = f"a tuple of {len(got)}" if isinstance(got, (tuple, list)) else f"one {type(got).__name__}"
@@ -94,10 +98,11 @@ def _check_tuple(name: str, got, expected: dict[str, Tensor], mistakes: dict[str
 
 
 def check_vae(model_class, latent_size: int = 5, hidden_size: int = 128, seed: int = 0) -> Verdict:
-    """Your ``model_class(latent_size, hidden_size)`` must be the package's VAE: the same parameters
-    in the same order, an ``encoder`` giving ``(2, b, latent)`` (mu, then log sigma),
-    ``sample_latent_vector(x) -> (z, mu, log_sigma)`` drawing ``z`` with the reparameterisation
-    trick, and ``forward(x) -> (reconstruction, mu, log_sigma)``. The package's weights are copied
+    """Your ``model_class(latent_size, hidden_size)`` must be the package's VAE: the
+    same parameters in the same order, an ``encoder`` giving ``(2, b, latent)`` (mu,
+    then log sigma), ``sample_latent_vector(x) -> (z, mu, log_sigma)`` drawing ``z``
+    with the reparameterisation trick, and
+    ``forward(x) -> (reconstruction, mu, log_sigma)``. The package's weights are copied
     into yours and both draw the same noise (``torch.manual_seed`` before each call)."""
     with _random_state_kept():  # building the two models draws their initial weights
         model = call("VAE", model_class, latent_size, hidden_size)
@@ -179,8 +184,9 @@ def check_vae(model_class, latent_size: int = 5, hidden_size: int = 128, seed: i
 
 
 def _package_vae_losses(decoded: Tensor, images: Tensor, mu: Tensor, log_sigma: Tensor, beta_kl: float) -> dict[str, Tensor]:
-    """The package's training objective itself: :meth:`VAETrainer.losses` run on a stand-in trainer
-    whose model returns the given outputs, so the checker holds no second copy of the loss."""
+    """The package's training objective itself: :meth:`VAETrainer.losses` run on a
+    stand-in trainer whose model returns the given outputs, so the checker holds no
+    second copy of the loss."""
     stand_in = SimpleNamespace(
         model=lambda images_: (decoded, mu, log_sigma), corrupt=lambda images_: images_,
         args=SimpleNamespace(likelihood="gaussian", beta_kl=beta_kl),
@@ -190,9 +196,9 @@ def _package_vae_losses(decoded: Tensor, images: Tensor, mu: Tensor, log_sigma: 
 
 def check_vae_loss(function: Callable, seed: int = 0) -> Verdict:
     """``function(decoded (b, 1, 28, 28), images (b, 1, 28, 28), mu (b, latent), log_sigma (b, latent), beta_kl)``
-    must give the scalar loss the package's VAE trains on (:meth:`VAETrainer.losses`): the mean
-    squared error over batch and pixels plus ``beta_kl`` times the KL averaged over batch and
-    latent dimensions."""
+    must give the scalar loss the package's VAE trains on (:meth:`VAETrainer.losses`):
+    the mean squared error over batch and pixels plus ``beta_kl`` times the KL averaged
+    over batch and latent dimensions."""
     generator = torch.Generator().manual_seed(seed)
     for index, beta in enumerate((0.1, 0.7)):
         images = torch.randn(16, 1, 28, 28, generator=generator, dtype=torch.float64)
@@ -228,7 +234,8 @@ def check_vae_loss(function: Callable, seed: int = 0) -> Verdict:
 
 
 def _small_vae_trainer(seed: int) -> tuple[VAETrainer, list[Tensor]]:
-    """A seeded VAE trainer on 16 random images (nothing loaded from disk) and two batches to step on."""
+    """A seeded VAE trainer on 16 random images (nothing loaded from disk) and two
+    batches to step on."""
     generator = torch.Generator().manual_seed(seed)
     images = torch.randn(16, 1, 28, 28, generator=generator)
     trainset = ImageTensors(images, torch.zeros(16, dtype=torch.long), "standard")
@@ -237,11 +244,12 @@ def _small_vae_trainer(seed: int) -> tuple[VAETrainer, list[Tensor]]:
 
 
 def check_vae_training_step(function: Callable, seed: int = 0) -> Verdict:
-    """``function(trainer, images (b, 1, 28, 28)) -> dict[str, float]`` must do what the package's
-    ``VAETrainer.training_step`` does: the losses of the batch, backpropagation of ``"loss"``, one
-    optimiser step, gradients cleared for the next step, ``trainer.step`` counted, and the losses
-    returned as numbers. Two steps on a copy of a small seeded trainer are compared with two
-    steps of the package's method on another copy (same noise), losses and parameters."""
+    """``function(trainer, images (b, 1, 28, 28)) -> dict[str, float]`` must do what the
+    package's ``VAETrainer.training_step`` does: the losses of the batch,
+    backpropagation of ``"loss"``, one optimiser step, gradients cleared for the next
+    step, ``trainer.step`` counted, and the losses returned as numbers. Two steps on a
+    copy of a small seeded trainer are compared with two steps of the package's method
+    on another copy (same noise), losses and parameters."""
     with _random_state_kept():
         trainer, batches = _small_vae_trainer(seed)
         expected, yours = copy.deepcopy(trainer), copy.deepcopy(trainer)
@@ -297,10 +305,10 @@ def check_vae_training_step(function: Callable, seed: int = 0) -> Verdict:
 
 
 def check_marginal_distance(function: Callable, seed: int = 0) -> Verdict:
-    """``function(codes (n, latent)) -> (latent,)``: for each dimension, the Kolmogorov-Smirnov
-    distance between its values and N(0, 1), compared with
-    :func:`vaegan.autoencoders.latent.marginal_distance` on codes near, wider than, shifted from and
-    spikier than the prior."""
+    """``function(codes (n, latent)) -> (latent,)``: for each dimension, the
+    Kolmogorov-Smirnov distance between its values and N(0, 1), compared with
+    :func:`vaegan.autoencoders.latent.marginal_distance` on codes near, wider than,
+    shifted from and spikier than the prior."""
     generator = torch.Generator().manual_seed(seed)
     normal = torch.randn(500, 4, generator=generator, dtype=torch.float64)
     spiked = normal * torch.rand(500, 4, generator=generator, dtype=torch.float64).square()
