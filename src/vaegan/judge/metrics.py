@@ -32,6 +32,7 @@ __all__ = [
     "features",
     "frechet_distance",
     "gaussian_frechet_distance",
+    "feature_statistics",
     "frechet_distance_to_mnist_test",
 ]
 
@@ -70,15 +71,16 @@ def probabilities(images: Tensor, classifier=None) -> Tensor:
 
 
 def confident_share(images: Tensor, threshold: float = 0.9, classifier=None) -> float:
-    """The share of images whose most likely digit has probability above ``threshold``."""
+    """The share of images whose most likely digit has probability above
+    ``threshold``."""
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must lie in (0, 1), got {threshold}")
     return (probabilities(images, classifier).max(dim=1).values > threshold).float().mean().item()
 
 
 def class_histogram(images: Tensor, threshold: float | None = None) -> Tensor:
-    """How many images the classifier assigns to each digit, ``(10,)``; with ``threshold``,
-    only confident assignments count."""
+    """How many images the classifier assigns to each digit, ``(10,)``; with
+    ``threshold``, only confident assignments count."""
     probs = probabilities(images)
     best, digit = probs.max(dim=1)
     if threshold is not None:
@@ -87,14 +89,16 @@ def class_histogram(images: Tensor, threshold: float | None = None) -> Tensor:
 
 
 def class_coverage(images: Tensor, min_share: float = 0.01, threshold: float = 0.9) -> int:
-    """How many digits receive at least ``min_share`` of the images as confident assignments."""
+    """How many digits receive at least ``min_share`` of the images as confident
+    assignments."""
     histogram = class_histogram(images, threshold)
     return int((histogram >= max(1.0, min_share * len(images))).sum())
 
 
 def effective_classes(images: Tensor) -> float:
-    """exp(entropy) of the classifier's digit histogram (every image counted by its most likely digit):
-    10 when the images spread evenly over the digits, 1 when they are all one digit."""
+    """exp(entropy) of the classifier's digit histogram (every image counted by its most
+    likely digit): 10 when the images spread evenly over the digits, 1 when they are all
+    one digit."""
     histogram = class_histogram(images).double()
     shares = histogram[histogram > 0] / histogram.sum()
     return torch.exp(-(shares * shares.log()).sum()).item()
@@ -107,8 +111,8 @@ def features(images: Tensor) -> Tensor:
 
 
 def gaussian_frechet_distance(mean_a: Tensor, cov_a: Tensor, mean_b: Tensor, cov_b: Tensor) -> float:
-    """``|m_a - m_b|^2 + tr(C_a + C_b - 2 (C_a C_b)^(1/2))``: the Frechet (2-Wasserstein)
-    distance squared between two Gaussians.
+    """``|m_a - m_b|^2 + tr(C_a + C_b - 2 (C_a C_b)^(1/2))``: the Frechet
+    (2-Wasserstein) distance squared between two Gaussians.
 
     ``tr (C_a C_b)^(1/2)`` is computed as the sum of square roots of the eigenvalues
     of the symmetric ``C_a^(1/2) C_b C_a^(1/2)``, which has the same eigenvalues and
@@ -120,7 +124,9 @@ def gaussian_frechet_distance(mean_a: Tensor, cov_a: Tensor, mean_b: Tensor, cov
     return ((mean_a - mean_b).square().sum() + torch.trace(cov_a) + torch.trace(cov_b) - 2 * middle).item()
 
 
-def _statistics(feats: Tensor) -> tuple[Tensor, Tensor]:
+def feature_statistics(feats: Tensor) -> tuple[Tensor, Tensor]:
+    """``(n, d) -> ((d,), (d, d))``: the mean and covariance of a cloud of features, in
+    float64."""
     feats = feats.double()
     return feats.mean(dim=0), torch.cov(feats.T)
 
@@ -129,17 +135,19 @@ def frechet_distance(images_a: Tensor, images_b: Tensor) -> float:
     """The Frechet distance between two image sets in the classifier's feature space."""
     if len(images_a) < 2 or len(images_b) < 2:
         raise ValueError("the Frechet distance needs at least two images in each set")
-    return gaussian_frechet_distance(*_statistics(features(images_a)), *_statistics(features(images_b)))
+    return gaussian_frechet_distance(*feature_statistics(features(images_a)), *feature_statistics(features(images_b)))
 
 
 @lru_cache(maxsize=1)
 def _mnist_test_statistics() -> tuple[Tensor, Tensor]:
-    """Feature mean and covariance of the 10,000 MNIST test digits, computed once per process."""
-    return _statistics(features(data.mnist(train=False).images))
+    """Feature mean and covariance of the 10,000 MNIST test digits, computed once per
+    process."""
+    return feature_statistics(features(data.mnist(train=False).images))
 
 
 def frechet_distance_to_mnist_test(images: Tensor) -> float:
-    """:func:`frechet_distance` from ``images`` to the MNIST test set, whose statistics are cached."""
+    """:func:`frechet_distance` from ``images`` to the MNIST test set, whose statistics
+    are cached."""
     if len(images) < 2:
         raise ValueError("the Frechet distance needs at least two images in each set")
-    return gaussian_frechet_distance(*_statistics(features(images)), *_mnist_test_statistics())
+    return gaussian_frechet_distance(*feature_statistics(features(images)), *_mnist_test_statistics())
