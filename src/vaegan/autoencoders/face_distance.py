@@ -24,7 +24,7 @@ from vaegan.autoencoders.models import VAE
 from vaegan.core.checkpoints import PRETRAINED, CheckpointError, load_checkpoint
 from vaegan.core.model import mode
 from vaegan.core.scales import from_unit
-from vaegan.judge.metrics import feature_statistics, gaussian_frechet_distance
+from vaegan.judge.metrics import checked_pixels, feature_statistics, gaussian_frechet_distance
 
 __all__ = ["face_encoder", "face_features", "face_frechet_distance"]
 
@@ -46,28 +46,12 @@ def face_encoder() -> VAE:
     return model
 
 
-def _checked_faces(images: Tensor) -> Tensor:
-    if images.ndim != 4 or tuple(images.shape[1:]) != FACE_SHAPE:
-        raise ValueError(f"face metrics take 64x64 colour images (n, 3, 64, 64), got {tuple(images.shape)}")
-    if len(images) < 2:
-        raise ValueError(f"the Frechet distance needs at least two images in each set, got {len(images)}")
-    if not bool(torch.isfinite(images).all()):
-        raise ValueError("some faces contain NaN or infinite pixels: the model that made them has diverged")
-    low, high = images.min().item(), images.max().item()
-    if low < -0.01 or high > 1.01:
-        raise ValueError(
-            f"face metrics take pixels in [0, 1], got values from {low:.2f} to {high:.2f}: convert first, "
-            f"e.g. model.to_pixels(output), or vaegan.core.scales.to_unit(faces, 'symmetric') for data in [-1, 1]"
-        )
-    return images.detach().float().cpu().clamp(0, 1)
-
-
 @torch.no_grad()
 def face_features(images: Tensor, batch_size: int = 500) -> Tensor:
     """``(n, 3, 64, 64)`` pixels in [0, 1] -> ``(n, 64)``: the face VAE's posterior
     means."""
     encoder = face_encoder()
-    faces = from_unit(_checked_faces(images), encoder.output_scale)  # the scale it was trained on
+    faces = from_unit(checked_pixels(images, FACE_SHAPE, minimum=2), encoder.output_scale)  # the scale it was trained on
     with mode(encoder):
         return torch.cat([encoder.encode_mean(faces[i : i + batch_size]) for i in range(0, len(faces), batch_size)])
 

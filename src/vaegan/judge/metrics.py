@@ -33,15 +33,21 @@ __all__ = [
     "frechet_distance",
     "gaussian_frechet_distance",
     "feature_statistics",
+    "checked_pixels",
     "frechet_distance_to_mnist_test",
 ]
 
 
-def _checked(images: Tensor) -> Tensor:
-    if images.ndim != 4 or tuple(images.shape[1:]) != (1, 28, 28):
-        raise ValueError(f"metrics take MNIST-shaped images (n, 1, 28, 28), got {tuple(images.shape)}")
-    if len(images) == 0:
-        raise ValueError("metrics need at least one image")
+def checked_pixels(images: Tensor, shape: tuple[int, int, int] = (1, 28, 28), minimum: int = 1) -> Tensor:
+    """``images`` ``(n, *shape)`` as float pixels in [0, 1] on the CPU, after refusing a wrong shape,
+    fewer than ``minimum`` images, non-finite pixels or another scale (every judge's input check)."""
+    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(shape):
+        kind = "MNIST-shaped images" if tuple(shape) == (1, 28, 28) else "images"
+        raise ValueError(f"metrics take {kind} (n, {', '.join(map(str, shape))}), got {tuple(images.shape)}")
+    if len(images) < minimum:
+        words = {1: 'one image', 2: 'two images'}.get(minimum, f'{minimum} images')
+        raise ValueError(f"metrics need at least {words}, "
+                         f"got {len(images)}")
     if not bool(torch.isfinite(images).all()):
         bad = int((~torch.isfinite(images)).flatten(1).any(1).sum())
         raise ValueError(
@@ -52,9 +58,13 @@ def _checked(images: Tensor) -> Tensor:
     if low < -0.5 or high > 1.5:
         raise ValueError(
             f"metrics take pixels in [0, 1], got values from {low:.2f} to {high:.2f}: convert first, "
-            f"e.g. model.to_pixels(output) for a model's output, or vaegan.core.scales.to_unit(images, 'standard')"
+            f"e.g. model.to_pixels(output) for a model's output, or vaegan.core.scales.to_unit(images, scale)"
         )
     return images.detach().float().cpu().clamp(0, 1)
+
+
+def _checked(images: Tensor) -> Tensor:
+    return checked_pixels(images)
 
 
 @torch.no_grad()
