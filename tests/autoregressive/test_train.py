@@ -15,6 +15,7 @@ def test_bad_autoregressive_arguments():
         ({"model": "transformer"}, "model must be one of pixel_lstm, pixelcnn"),
         ({"lr": 0}, "lr must be > 0"),
         ({"train_limit": 10}, "at least one batch"),
+        ({"lr_schedule": "cosine"}, "lr_schedule must be one of constant, linear"),
     ]:
         with pytest.raises(ValueError, match=message):
             ARArgs(**kwargs)
@@ -41,6 +42,42 @@ def test_trainer_learns_records_nats_and_round_trips(data_root, tmp_path):
     again = ARTrainer(args, trainset=digits)
     again.train()
     assert [row["nll"] for row in again.history] == nll
+
+
+def test_linear_schedule_takes_the_rate_to_near_zero_and_resumes_on_the_same_line(data_root, tmp_path):
+    digits = data.mnist(train=True, scale="unit", limit=256)
+    args = ARArgs(model="pixelcnn", channels=8, layers=1, batch_size=64, epochs=2, lr=1e-3, lr_schedule="linear",
+                  log_every=100, sample_count=0, progress=False)
+
+    def rates_of(trainer):
+        rates, step = [], trainer.training_step
+        trainer.training_step = lambda *batch: (step(*batch), rates.append(trainer.optimizer.param_groups[0]["lr"]))[0]
+        return rates
+
+    whole = ARTrainer(args, trainset=digits)
+    rates = rates_of(whole)
+    whole.train()
+    assert len(rates) == 8 and rates[0] == pytest.approx(1e-3) and rates[-1] == pytest.approx(1e-3 / 8)
+    assert all(later < earlier for earlier, later in zip(rates, rates[1:]))
+    # stopped in the second epoch, then resumed from the state saved after the first: the same line
+    stopped = ARTrainer(args, trainset=digits)
+    stopped.resume(tmp_path / "run.state")
+    step = stopped.training_step
+
+    def interrupt_at_step_six(*batch):
+        if stopped.step == 5:
+            raise KeyboardInterrupt
+        return step(*batch)
+
+    stopped.training_step = interrupt_at_step_six
+    with pytest.raises(KeyboardInterrupt):
+        stopped.train()
+    second = ARTrainer(args, trainset=digits)
+    assert second.resume(tmp_path / "run.state") and second.step == 4
+    resumed = rates_of(second)
+    second.train()
+    assert resumed == pytest.approx(rates[4:])
+    assert [row["nll"] for row in second.history] == [row["nll"] for row in whole.history]
 
 
 def test_recipes_and_the_command_line_train_an_autoregressive_model(data_root, tmp_path, capsys):

@@ -1,5 +1,5 @@
 """The autoregressive trainer, in the same shape as :mod:`vaegan.autoencoders.train` and
-   :mod:`vaegan.gans.train`.
+:mod:`vaegan.gans.train`.
 
 ``ARArgs`` says everything about a run; ``ARTrainer`` draws a fresh binarisation of
 every batch (dynamic binarisation), minimises the binary cross-entropy of each pixel
@@ -21,7 +21,7 @@ from vaegan.autoregressive.models import PixelCNN, PixelLSTM
 from vaegan.core import data, scales
 from vaegan.core.args import RunArgs
 from vaegan.core.model import mode
-from vaegan.core.trainer import Trainer, check_finite, log_image_grids
+from vaegan.core.trainer import LR_SCHEDULES, Trainer, check_finite, log_image_grids
 
 __all__ = ["ARArgs", "ARTrainer", "build_autoregressive"]
 
@@ -40,6 +40,7 @@ class ARArgs(RunArgs):
     batch_size: int = 128
     epochs: int = 10
     lr: float = 1e-3
+    lr_schedule: str = "constant"  # or "linear": the rate falls to 0 at the last step
     train_limit: int | None = None
     log_every: int = 100
     sample_count: int = 8  # images drawn at every snapshot
@@ -57,6 +58,10 @@ class ARArgs(RunArgs):
         need(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
         need(self.epochs >= 0, f"epochs must be >= 0, got {self.epochs}")
         need(self.lr > 0, f"lr must be > 0, got {self.lr}")
+        need(
+            self.lr_schedule in LR_SCHEDULES,
+            f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}",
+        )
         need(
             self.train_limit is None or self.train_limit >= self.batch_size,
             f"train_limit must be None or at least one batch ({self.batch_size}), got {self.train_limit}",
@@ -99,16 +104,17 @@ class ARTrainer(Trainer):
         used); returns the mean negative log-likelihood per image in nats (``nll``) and
         per pixel (``bce``).
         """
+        self.step += 1
+        self.schedule_learning_rates({self.optimizer: self.args.lr})
         binary = scales.binarize(images, self.noise).to(self.device)
         logits = self.model(binary)
         bce = F.binary_cross_entropy_with_logits(
             logits, binary
         )  # the mean over pixels and images
-        check_finite(bce, self.step + 1, self.args.model)
+        check_finite(bce, self.step, self.args.model)
         self.optimizer.zero_grad(set_to_none=True)
         bce.backward()
         self.optimizer.step()
-        self.step += 1
         pixels = binary[0].numel()
         return {"bce": bce.item(), "nll": bce.item() * pixels}
 

@@ -35,7 +35,11 @@ from vaegan.core.model import mode
 from vaegan.core.progress import progress_bar
 from vaegan.core.seeding import default_device, seed_everything
 
-__all__ = ["Trainer", "DivergenceError", "check_finite", "start_wandb", "log_image_grids"]
+__all__ = ["Trainer", "DivergenceError", "check_finite", "start_wandb", "log_image_grids", "LR_SCHEDULES"]
+
+#: how a run's learning rates move: "constant", or "linear": from the initial rate at the first step
+#: to near 0 at the last (the step count comes from epochs, so resuming with more epochs stretches it)
+LR_SCHEDULES = ("constant", "linear")
 
 
 class DivergenceError(RuntimeError):
@@ -216,6 +220,19 @@ class Trainer:
             self.wandb.finish()
             self.wandb = None
         return self.trained()
+
+    def schedule_learning_rates(self, rates: dict[torch.optim.Optimizer, float]) -> None:
+        """Set each optimiser's rate for the step about to be taken (``self.step`` counts
+        it): with ``args.lr_schedule == "linear"``, the initial rate times the share of
+        the run still ahead, so the first step uses the full rate and the last one a rate
+        near 0. The rate is a function of the step alone, so a resumed run carries on
+        the same line."""
+        if self.args.lr_schedule != "linear":
+            return
+        remaining = max(0.0, 1.0 - (self.step - 1) / (self.args.epochs * len(self.loader)))
+        for optimizer, rate in rates.items():
+            for group in optimizer.param_groups:
+                group["lr"] = rate * remaining
 
     # --- resuming a long run ----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from vaegan.core import data
 from vaegan.core.args import RunArgs
 from vaegan.core.checkpoints import save_checkpoint, save_timeline, side_path
-from vaegan.core.trainer import DivergenceError, Trainer, check_finite, log_image_grids
+from vaegan.core.trainer import LR_SCHEDULES, DivergenceError, Trainer, check_finite, log_image_grids
 from vaegan.gans.losses import (
     GENERATOR_LOSSES,
     critic_generator_loss,
@@ -42,7 +42,6 @@ from vaegan.judge.sampling import evaluate_generator
 __all__ = ["GANArgs", "GANTrainer", "DivergenceError", "build_gan", "LOSSES"]
 
 LOSSES = ("bce", "wgan-gp")
-LR_SCHEDULES = ("constant", "linear")
 GAN_DATASETS = {"mnist": 1, "celeba": 3}
 GENERATORS = {"mlp": MLPGenerator, "dcgan": DCGANGenerator}
 
@@ -70,9 +69,7 @@ class GANArgs(RunArgs):
     critic_steps: int = 1  # discriminator steps per generator step (WGAN-GP: 5)
     lr: float = 2e-4
     discriminator_lr: float | None = None  # None: the same as lr
-    # "linear": both learning rates fall in a straight line to 0 at the run's last step (the step count
-    # comes from epochs, so resuming with more epochs stretches the schedule)
-    lr_schedule: str = "constant"
+    lr_schedule: str = "constant"  # or "linear": both rates fall to 0 at the last step
     betas: tuple[float, float] = (0.5, 0.999)
     batch_size: int = 64
     epochs: int = 1
@@ -313,8 +310,8 @@ class GANTrainer(Trainer):
         ``critic_steps``-th call, a generator update too. Returns the step's numbers
         (the generator's are those of its latest update)."""
         self.step += 1
-        if self.args.lr_schedule == "linear":
-            self._decay_learning_rates()
+        generator_rate, discriminator_rate = self._initial_rates()
+        self.schedule_learning_rates({self.optimizer_g: generator_rate, self.optimizer_d: discriminator_rate})
         record = self.discriminator_step(real.to(self.device))
         if self.step % self.args.critic_steps == 0:
             self.last_generator = self.generator_step()
@@ -323,15 +320,6 @@ class GANTrainer(Trainer):
     def _initial_rates(self) -> tuple[float, float]:
         """The generator's and the discriminator's learning rates at the first step."""
         return self.args.lr, self.args.discriminator_lr or self.args.lr
-
-    def _decay_learning_rates(self) -> None:
-        """Set both optimisers' rates for this step: the initial rate times the share of
-        the run still ahead, so the first step uses the full rate and the last one a
-        rate near 0."""
-        remaining = max(0.0, 1.0 - (self.step - 1) / (self.args.epochs * len(self.loader)))
-        for optimizer, rate in zip((self.optimizer_g, self.optimizer_d), self._initial_rates()):
-            for group in optimizer.param_groups:
-                group["lr"] = rate * remaining
 
     def log_samples(self) -> dict:
         """The fixed latent batch, decoded now (in evaluation mode: batch norm uses its
