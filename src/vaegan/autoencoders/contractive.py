@@ -1,5 +1,5 @@
 """The contractive autoencoder's penalty (Rifai et al. 2011): the encoder's Jacobian,
-   squared.
+squared.
 
 A plain autoencoder is free to make its code react sharply to tiny changes of the input.
 The contractive penalty is the squared Frobenius norm of the Jacobian of the code with

@@ -1,5 +1,5 @@
 """What the autoregressive chapter measures: the exact test-set likelihood, and image
-   completion.
+completion.
 
 * :func:`exact_nll`: the negative log-likelihood in nats of the statically binarised
   test digits (seed 0, the set the ELBO chapter scores the VAE on), exact because every

@@ -303,9 +303,8 @@ class PixelCNN(Autoregressive):
         for index in range(known, height * width):
             row, column = divmod(index, width)
             # Only the rows a pixel can see go through the network: the output does not
-            # depend on
-            # rows further up than `reach`, and none of the rows below exist yet (see
-            # `reach`).
+            # depend on rows further up than `reach`, and none of the rows below exist
+            # yet (see `reach`).
             top = max(0, row - self.reach)
             probability = torch.sigmoid(
                 self.band_logits(images[:, :, top : row + 1])[:, 0, row - top, column]

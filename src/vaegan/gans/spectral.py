@@ -1,5 +1,5 @@
 """Spectral normalisation's estimate, written out: the largest singular value of a
-   weight by power iteration.
+weight by power iteration.
 
 Miyato et al. (2018) divide every weight of the discriminator by its largest singular
 value ``sigma(W)``, so that each layer is at most 1-Lipschitz. ``sigma`` is estimated by
