@@ -311,7 +311,9 @@ class GANTrainer(Trainer):
         (the generator's are those of its latest update)."""
         self.step += 1
         generator_rate, discriminator_rate = self._initial_rates()
-        self.schedule_learning_rates({self.optimizer_g: generator_rate, self.optimizer_d: discriminator_rate})
+        self.schedule_learning_rates(
+            {self.optimizer_g: generator_rate, self.optimizer_d: discriminator_rate}
+        )
         record = self.discriminator_step(real.to(self.device))
         if self.step % self.args.critic_steps == 0:
             self.last_generator = self.generator_step()
