@@ -21,7 +21,7 @@ from vaegan.autoregressive.models import PixelCNN, PixelLSTM
 from vaegan.core import data, scales
 from vaegan.core.args import RunArgs
 from vaegan.core.model import mode
-from vaegan.core.trainer import LR_SCHEDULES, Trainer, check_finite, log_image_grids
+from vaegan.core.trainer import Trainer, check_finite, log_image_grids
 
 __all__ = ["ARArgs", "ARTrainer", "build_autoregressive"]
 
@@ -58,10 +58,7 @@ class ARArgs(RunArgs):
         need(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
         need(self.epochs >= 0, f"epochs must be >= 0, got {self.epochs}")
         need(self.lr > 0, f"lr must be > 0, got {self.lr}")
-        need(
-            self.lr_schedule in LR_SCHEDULES,
-            f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}",
-        )
+        self.require_lr_schedule()
         need(
             self.train_limit is None or self.train_limit >= self.batch_size,
             f"train_limit must be None or at least one batch ({self.batch_size}), got {self.train_limit}",

@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 __all__ = ["RunArgs", "BOOKKEEPING_FIELDS"]
 
 
+#: how a run's learning rates move: "constant", or "linear": from the initial rate at the first step
+#: to near 0 at the last (the step count comes from epochs, so resuming with more epochs stretches it)
+LR_SCHEDULES = ("constant", "linear")
+
+
 @dataclass(kw_only=True)
 class RunArgs:
     seed: int = 0
@@ -32,6 +37,14 @@ class RunArgs:
         problem."""
         if not condition:
             raise ValueError(f"{type(self).__name__}: {message}")
+
+    def require_lr_schedule(self) -> None:
+        """Refuse an ``lr_schedule`` field (the runs that have one) outside
+        :data:`LR_SCHEDULES`."""
+        self.require(
+            self.lr_schedule in LR_SCHEDULES,
+            f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}",
+        )
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -35,11 +35,7 @@ from vaegan.core.model import mode
 from vaegan.core.progress import progress_bar
 from vaegan.core.seeding import default_device, seed_everything
 
-__all__ = ["Trainer", "DivergenceError", "check_finite", "start_wandb", "log_image_grids", "LR_SCHEDULES"]
-
-#: how a run's learning rates move: "constant", or "linear": from the initial rate at the first step
-#: to near 0 at the last (the step count comes from epochs, so resuming with more epochs stretches it)
-LR_SCHEDULES = ("constant", "linear")
+__all__ = ["Trainer", "DivergenceError", "check_finite", "start_wandb", "log_image_grids"]
 
 
 class DivergenceError(RuntimeError):

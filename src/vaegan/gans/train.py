@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from vaegan.core import data
 from vaegan.core.args import RunArgs
 from vaegan.core.checkpoints import save_checkpoint, save_timeline, side_path
-from vaegan.core.trainer import LR_SCHEDULES, DivergenceError, Trainer, check_finite, log_image_grids
+from vaegan.core.trainer import DivergenceError, Trainer, check_finite, log_image_grids
 from vaegan.gans.losses import (
     GENERATOR_LOSSES,
     critic_generator_loss,
@@ -136,10 +136,7 @@ class GANArgs(RunArgs):
             and (self.discriminator_lr is None or self.discriminator_lr > 0),
             "learning rates must be > 0",
         )
-        need(
-            self.lr_schedule in LR_SCHEDULES,
-            f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}",
-        )
+        self.require_lr_schedule()
         need(
             len(self.betas) == 2 and all(0 <= b < 1 for b in self.betas),
             f"betas must be two numbers in [0, 1), got {self.betas}",
