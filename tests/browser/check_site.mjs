@@ -170,7 +170,11 @@ async function loadEveryImage() {
 
 // Every failed request, error status, JavaScript or console error of `page` is a problem; a request
 // to another host is one too, and is aborted at once, so nothing waits on a missing network.
-async function guard(page, problems, where = "") {
+// One exception, checked instead of trusted: an image of the site that the browser itself cancelled
+// (net::ERR_ABORTED: an explorer's slider moved on before its frame arrived, or the checker closed
+// the page). Its URL goes to `aborted`, and `checkAborted` then fetches it again: a file the site
+// does not serve is still a problem.
+async function guard(page, problems, where = "", aborted = null) {
   page.inflight = new Set(); // the requests not answered yet (see settled)
   page.on("requestfinished", (request) => page.inflight.delete(request));
   page.on("requestfailed", (request) => page.inflight.delete(request));
@@ -181,7 +185,15 @@ async function guard(page, problems, where = "") {
       problems.push(`${where}external request: ${request.url()}`);
     }
   });
-  page.on("requestfailed", (request) => problems.push(`${where}failed request: ${request.url()} (${request.failure()?.errorText})`));
+  page.on("requestfailed", (request) => {
+    const error = request.failure()?.errorText;
+    const sameSite = new URL(request.url()).host === base.host;
+    if (aborted && sameSite && error === "net::ERR_ABORTED" && request.resourceType() === "image") {
+      aborted.add(request.url());
+    } else {
+      problems.push(`${where}failed request: ${request.url()} (${error})`);
+    }
+  });
   page.on("response", (response) => {
     if (response.status() >= 400) problems.push(`${where}HTTP ${response.status()}: ${response.url()}`);
   });
@@ -206,6 +218,18 @@ async function switchTheme(mode) {
     new Promise((resolve) => setTimeout(resolve, 2000)),
   ]);
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+}
+
+// Fetch again every image the browser cancelled (see guard): each must be served, or it is a problem.
+async function checkAborted(aborted, problems) {
+  for (const url of aborted) {
+    try {
+      const response = await fetch(url);
+      if (!response.ok) problems.push(`image request cancelled, and the site answers HTTP ${response.status}: ${url}`);
+    } catch (error) {
+      problems.push(`image request cancelled, and fetching it again failed: ${url} (${error.message})`);
+    }
+  }
 }
 
 // Wait until `page` has had no request in flight for half a second (MathJax's fonts, lazy figures
@@ -238,10 +262,11 @@ async function check(spec) {
   const [path, expectedText] = spec.split("=");
   const expected = Number(expectedText || 0);
   const problems = [];
+  const aborted = new Set(); // site images the browser cancelled (see guard)
   const started = Date.now();
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
-  await guard(page, problems);
+  await guard(page, problems, "", aborted);
 
   const report = {
     page: path, weight: null, live: [], explorers: 0, moved: 0, math: 0, mathjax: null, questions: 0, answered: 0, axe: {}, contrast: {}, phone: null, seconds: {},
@@ -416,7 +441,7 @@ async function check(spec) {
   const phone = await browser.newContext(PHONE);
   try {
     const small = await phone.newPage();
-    await guard(small, problems, "on a phone: ");
+    await guard(small, problems, "on a phone: ", aborted);
     await open(small, path, expected);
     await small.evaluate(loadEveryImage);
     // wait until each visible frame has its pixels (a file of the site, or a data: image)
@@ -439,6 +464,8 @@ async function check(spec) {
   }
   await phone.close();
   report.seconds.phone = Math.round((Date.now() - started) / 100 - report.seconds.desktop * 10) / 10;
+  await checkAborted(aborted, problems);
+  report.cancelled_images = aborted.size;
   report.problems = problems;
   return report;
 }
