@@ -56,13 +56,24 @@ def test_a_missing_or_unknown_reference_names_the_command_that_makes_it(monkeypa
 
 
 def test_a_runs_epoch_means_split_its_stored_losses_by_epoch():
-    run = load_reference_run("pixelcnn_reference")  # its curve predates "nll": the history has it
+    run = load_reference_run("pixelcnn_reference")
     means = run.epoch_means("nll")
     assert len(means) == run.args.epochs and means[-1] < means[0]
     per_epoch = run.record["steps"] // run.args.epochs
-    assert means[-1] == sum(run.record["history"]["nll"][-per_epoch:]) / per_epoch
+    assert means[-1] == sum(run.record["training_curve"]["nll"][-per_epoch:]) / per_epoch
     gan = load_reference_run("dcgan_mnist_reference")
     assert len(gan.epoch_means("d_loss")) == gan.args.epochs
+
+
+def test_epoch_means_fall_back_to_the_history_where_the_curve_lacks_the_loss():
+    from types import SimpleNamespace
+
+    # a record from before training curves stored every loss: the history has it
+    record = {"training_curve": {"step": [1, 2, 3, 4]}, "history": {"nll": [4.0, 2.0, 3.0, 1.0]}}
+    run = Run("old", SimpleNamespace(epochs=2), None, record, False)
+    assert run.epoch_means("nll") == [3.0, 2.0]
+    with pytest.raises(ValueError, match="recorded no 'bce'"):
+        run.epoch_means("bce")
 
 
 def test_epoch_means_skip_missing_values_and_refuse_a_curve_that_does_not_fit():
