@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from vaegan.core.checkpoints import PRETRAINED
 
 
@@ -62,7 +64,8 @@ def test_bad_commands_end_in_one_clear_line_and_write_nothing(tmp_path, data_roo
     assert sorted(path.name for path in (tmp_path / "locked").iterdir()) == ["vae.lock"]
 
 
-def test_ctrl_c_ends_a_run_with_one_line_saying_what_was_saved(tmp_path, data_root):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_ends_a_run_with_one_line_saying_what_was_saved(tmp_path, data_root, stop):
     out = tmp_path / "out"
     state = tmp_path / "run.state"
     process = start("train", "pixelcnn", "--profile", "smoke", "--set", "epochs=50", "--out", str(out),
@@ -70,7 +73,7 @@ def test_ctrl_c_ends_a_run_with_one_line_saying_what_was_saved(tmp_path, data_ro
     deadline, seen = time.monotonic() + 120, ""
     while "pixelcnn on binarised mnist" not in seen and time.monotonic() < deadline:  # the progress bar: training has begun
         seen += os.read(process.stderr.fileno(), 4096).decode(errors="replace")
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)  # SIGTERM (kill) stops it as Ctrl-C does
     _, rest = process.communicate(timeout=60)
     stderr = seen + rest
     assert process.returncode == 130, stderr[-1500:]

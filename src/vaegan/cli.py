@@ -20,6 +20,7 @@ import dataclasses
 import json
 import shlex
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -260,11 +261,19 @@ def _bounds(options) -> dict:
     return table
 
 
+def _stop_on_sigterm(signal_number, frame) -> None:
+    """SIGTERM (``kill``, a job scheduler's stop, the end of a session) stops a run as Ctrl-C
+    does: saved progress kept, one line saying what was written. A run started in the
+    background with ``&`` ignores Ctrl-C's SIGINT, so this is the clean way to stop it."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     options = _parser().parse_args(argv)
     options.command_line = "python -m vaegan " + shlex.join(argv)
     options.written = []  # every file written so far: what Ctrl-C reports
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         return _run(options)
     except KeyboardInterrupt:
@@ -277,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(options) -> int:
