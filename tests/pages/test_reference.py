@@ -91,8 +91,9 @@ def test_epoch_means_skip_missing_values_and_refuse_a_curve_that_does_not_fit():
 
 
 def test_a_reference_whose_recipe_changed_is_refused_with_the_command_that_retrains_it(monkeypatch):
-    changed = dataclasses.replace(reference_args("pixelcnn_reference"), epochs=99)
+    recipe = reference_args("pixelcnn_reference")  # what the committed checkpoint was trained with
+    changed = dataclasses.replace(recipe, epochs=99)
     monkeypatch.setattr("vaegan.registry.reference_args", lambda name, **extra: changed)
-    with pytest.raises(CheckpointError, match=r"epochs: stored 6, expected 99.*retrain it with `python -m vaegan "
+    with pytest.raises(CheckpointError, match=rf"epochs: stored {recipe.epochs}, expected 99.*retrain it with `python -m vaegan "
                                               r"train pixelcnn --save-as pixelcnn_reference .*--samples 1000 .*--overwrite`"):
         load_reference_run("pixelcnn_reference")
