@@ -1,11 +1,13 @@
 """vaegan.judge.sampling: one verdict for any generative model's samples."""
 
+import time
+
 import pytest
 import torch
 
 from vaegan.gans.models import DCGANGenerator, MLPGenerator
 from vaegan.gans.walks import walk
-from vaegan.judge.sampling import evaluate_generator
+from vaegan.judge.sampling import evaluate_generator, timed_draw
 
 
 def test_generate_is_reproducible_in_unit_range_and_restores_the_mode():
@@ -39,3 +41,15 @@ def test_evaluate_generator_scores_mnist_and_times_faces(data_root):
     assert report["frechet_distance"] > 100 and report["seconds_per_1000"] > 0  # an untrained generator is far from digits
     faces = evaluate_generator(DCGANGenerator(16, (8, 16, 32), (3, 64, 64)), samples=20)
     assert set(faces) == {"samples", "seconds_per_1000"}
+
+
+def test_timed_draw_returns_the_draw_and_scales_its_time_to_a_thousand():
+    images = torch.zeros(10, 1, 28, 28)
+
+    def draw():
+        time.sleep(0.01)  # at least 0.01 s for 10 images: at least 1 s per 1,000
+        return images
+
+    drawn, seconds = timed_draw(draw)
+    assert drawn is images
+    assert seconds >= 1.0
