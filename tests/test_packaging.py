@@ -55,3 +55,13 @@ def test_pip_install_from_the_repository_gives_a_working_package(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("ok")
+
+
+def test_the_committed_weights_stay_under_80_mb():
+    # issue 13: every checkpoint ships inside the package a learner installs, so their total is capped;
+    # measured over the files git tracks, as a clone has them
+    tracked = subprocess.run(["git", "ls-files", "src/vaegan/weights"], capture_output=True, text=True, cwd=ROOT,
+                             check=True).stdout.split()
+    assert len(tracked) > 20, tracked
+    total = sum((ROOT / name).stat().st_size for name in tracked)
+    assert total < 80e6, f"the committed weights take {total / 1e6:.1f} MB, over the 80 MB the package allows"

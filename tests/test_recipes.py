@@ -33,7 +33,10 @@ def test_gan_recipes_follow_the_papers():
     # the reference recipe lowers both rates to 0 over the run; the page's short runs keep them constant
     assert radford.lr_schedule == "linear" and recipe("dcgan_mnist", "book").lr_schedule == "constant"
     assert recipe("sn_dcgan_mnist", "full") == dataclasses.replace(radford, norm="spectral")
-    assert recipe("celeba_dcgan", "full").hidden_channels == (128, 256, 512)  # ARENA's
+    arena = recipe("celeba_dcgan", "full")
+    assert arena.hidden_channels == (128, 256, 512) and arena.lr_schedule == "linear"  # ARENA's width
+    # the face reference is that recipe at half the width, and nothing else changed
+    assert reference_args("celeba_dcgan_reference") == dataclasses.replace(arena, hidden_channels=(64, 128, 256))
     assert recipe("sn_dcgan_mnist", "book").norm == "spectral"
     seminar = recipe("mlp_gan", "full")
     assert (seminar.model, seminar.latent_size, seminar.hidden_size, seminar.epochs) == ("mlp", 20, 400, 10)

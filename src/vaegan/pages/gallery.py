@@ -22,7 +22,7 @@ GALLERY = [
     ("vae", 3, "a convolutional VAE's decoded N(0, I) codes", 12),
     ("celeba_vae", 3, "a VAE on faces: decoded N(0, I) codes", 8),
     ("dcgan_mnist_reference", 6, "the reference DCGAN's samples", 12),
-    ("celeba_dcgan", 6, "a DCGAN on faces", 8),
+    ("celeba_dcgan_reference", 6, "the reference face DCGAN's samples", 8),
     ("pixel_lstm_reference", 7, "the reference pixel LSTM's samples, drawn pixel by pixel", 12),
     ("pixelcnn_reference", 7, "the reference PixelCNN's samples, drawn pixel by pixel", 12),
 ]
