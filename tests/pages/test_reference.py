@@ -97,3 +97,11 @@ def test_a_reference_whose_recipe_changed_is_refused_with_the_command_that_retra
     with pytest.raises(CheckpointError, match=rf"epochs: stored {recipe.epochs}, expected 99.*retrain it with `python -m vaegan "
                                               r"train pixelcnn --save-as pixelcnn_reference .*--samples 1000 .*--overwrite`"):
         load_reference_run("pixelcnn_reference")
+
+
+def test_epoch_means_read_a_gans_other_signals_from_its_timeline():
+    from vaegan.pages.reference import Run
+
+    run = Run("gan", type("Args", (), {"epochs": 2})(), None, {"training_curve": {"d_loss": [1.0, 1.0, 3.0, 3.0]}},
+              False, timeline={"history": [{"d_real": value} for value in (0.2, 0.4, 0.8, 1.0)]})
+    assert run.epoch_means("d_real") == pytest.approx([0.3, 0.9]) and run.epoch_means("d_loss") == [1.0, 3.0]

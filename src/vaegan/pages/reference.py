@@ -49,9 +49,12 @@ class Run:
     def epoch_means(self, loss: str) -> list[float]:
         """The mean of ``loss`` (``"d_loss"``, ``"nll"``, ...) over each epoch of the
         run, from every step's losses in its record (the training curve, or the history
-        where the curve lacks it). Steps with no value (NaN: WGAN-GP's generator loss on
-        critic-only steps) are left out."""
-        curves = {**self.record.get("history", {}), **self.record.get("training_curve", {})}
+        where the curve lacks it), or, for a GAN's other signals (``"d_real"``,
+        ``"grad_norm_g"``, ...), from its timeline's every-step history. Steps with no value
+        (NaN: WGAN-GP's generator loss on critic-only steps) are left out."""
+        steps = (self.timeline or {}).get("history", [])
+        signals = {key: [row.get(key, math.nan) for row in steps] for key in (steps[0] if steps else {})}
+        curves = {**signals, **self.record.get("history", {}), **self.record.get("training_curve", {})}
         if loss not in curves:
             raise ValueError(f"{self.name} recorded no {loss!r} for every step; it has {', '.join(sorted(curves))}")
         values, epochs = curves[loss], self.args.epochs
